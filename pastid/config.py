@@ -1,0 +1,124 @@
+"""Configuration: built-in defaults, overridden by environment variables.
+
+Every setting is declared once in SETTINGS with its type and meaning. The README's
+settings table lists the same names, and a test keeps the two in step.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    kind: type
+    help: str
+
+
+SETTINGS = [
+    Setting("DATABASE_URL", None, str,
+            "SQLAlchemy database URL. Default: SQLite file `instance/pastid.sqlite3`."),
+    Setting("SECRET_KEY", None, str,
+            "Key that signs sessions and tokens. Default: generated once into "
+            "`instance/secret_key`."),
+    Setting("PASTID_ENV", "development", str,
+            "`production` turns on secure cookies and HSTS."),
+    Setting("PUBLIC_URL", "http://127.0.0.1:5000", str,
+            "Address citizens reach the site at; used for links in e-mails."),
+    Setting("MUNICIPALITY_NAME", "Høje-Taastrup Kommune", str,
+            "Municipality shown in the page header and e-mails."),
+    Setting("CENTRE_NAME", "Borgerservice", str, "Name of the citizen service centre."),
+    Setting("CENTRE_ADDRESS", "Bygaden 2, 2630 Taastrup", str,
+            "Street address of the centre, shown on receipts and calendar entries."),
+    Setting("CENTRE_PHONE", "43 59 10 00", str, "Phone number shown to citizens."),
+    Setting("PROXY_COUNT", 0, int,
+            "Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted."),
+    Setting("TIMEZONE", "Europe/Copenhagen", str, "Local time zone of the centre."),
+    Setting("HOLD_MINUTES", 10, int,
+            "Minutes a chosen time is held while the citizen enters details."),
+    Setting("RERELEASE_MINUTES", 0, int,
+            "Minutes before a cancelled time is offered again (0: at once)."),
+    Setting("MAX_ACTIVE_BOOKINGS_PER_EMAIL", 1, int,
+            "Upcoming bookings allowed per e-mail address."),
+    Setting("MAX_ACTIVE_BOOKINGS_PER_PHONE", 1, int,
+            "Upcoming bookings allowed per mobile number."),
+    Setting("MAIL_TRANSPORT", "outbox", str,
+            "`smtp` sends through MAIL_SERVER; `outbox` writes .eml files to MAIL_OUTBOX_DIR."),
+    Setting("MAIL_OUTBOX_DIR", None, str, "Folder for the outbox transport. Default: `instance/outbox`."),
+    Setting("MAIL_SERVER", "127.0.0.1", str, "SMTP host."),
+    Setting("MAIL_PORT", 25, int, "SMTP port."),
+    Setting("MAIL_USE_STARTTLS", False, bool, "Upgrade the SMTP connection with STARTTLS."),
+    Setting("MAIL_USERNAME", "", str, "SMTP login name; empty: no login."),
+    Setting("MAIL_PASSWORD", "", str, "SMTP password."),
+    Setting("MAIL_TIMEOUT", 10, int, "Seconds before an SMTP connection attempt times out."),
+    Setting("MAIL_SENDER", "Borgerservice <noreply@pastid.invalid>", str,
+            "From address of every e-mail."),
+    Setting("ALTCHA_COST", 5000, int,
+            "PBKDF2 iterations of the anti-bot proof of work on the last booking step."),
+    Setting("ALTCHA_EXPIRES_SECONDS", 1200, int, "Seconds a proof-of-work challenge stays valid."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", str,
+            "Where rate-limit counters live; `redis://host:6379` shares them between servers."),
+    Setting("RATELIMIT_BOOKING", "20 per minute;200 per hour", str,
+            "Limit on booking requests (POST) per client address."),
+    Setting("RATELIMIT_MANAGE", "30 per minute;300 per hour", str,
+            "Limit on manage-link requests per client address."),
+    Setting("RATELIMIT_API", "120 per minute", str, "Limit on availability API requests."),
+]
+
+
+def _convert(setting, raw):
+    if setting.kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return setting.kind(raw)
+
+
+def load_config(instance_path, overrides=None):
+    """Build the configuration mapping from defaults, the environment and overrides."""
+    overrides = overrides or {}
+    instance = Path(instance_path)
+    config = {}
+    for setting in SETTINGS:
+        raw = os.environ.get(setting.name)
+        config[setting.name] = setting.default if raw in (None, "") else _convert(setting, raw)
+    config.update(overrides)
+
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'pastid.sqlite3'}"
+    if not config["MAIL_OUTBOX_DIR"]:
+        config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret_key(instance)
+
+    production = config["PASTID_ENV"] == "production"
+    config.setdefault("SQLALCHEMY_DATABASE_URI", config["DATABASE_URL"])
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_SECURE", production)
+    config.setdefault("PREFERRED_URL_SCHEME", "https" if production else "http")
+    config.setdefault("BABEL_DEFAULT_LOCALE", "da")
+    config.setdefault("BABEL_DEFAULT_TIMEZONE", config["TIMEZONE"])
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    return config
+
+
+def _instance_secret_key(instance):
+    """Read the instance's secret key, creating it with owner-only access on first use."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # Write a private temporary file and link it into place, so that two workers
+        # starting at once agree on one key and neither reads a half-written file.
+        temporary = instance / f".secret_key.{os.getpid()}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
