@@ -1,10 +1,490 @@
-"""Citizen booking flow."""
+"""Citizen pages: book a time in five steps, then see, move or cancel it by its link."""
 
-from flask import Blueprint, render_template
+import base64
+import logging
+import secrets
+from datetime import date, datetime, timedelta
+
+import segno
+from flask import (
+    Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect,
+    render_template, request, session, url_for,
+)
+from flask_babel import gettext
+
+from booking import notifications, proof_of_work, queries, services
+from booking.forms import ActionForm, ConfirmForm, DetailsForm, PurposeForm, TimeForm
+from booking.models import Booking, Status
+from pastid.errors import reshow_on_csrf_error
+from pastid.extensions import db, limiter
+from pastid.timeutil import now_utc, zone
+
+logger = logging.getLogger(__name__)
 
 bp = Blueprint("booking", __name__)
 
+FLOW = "booking_flow"
+STEPS = 5
+
+
+def _tz():
+    return zone(current_app.config["TIMEZONE"])
+
+
+def _settings():
+    return services.BookingSettings.from_config(current_app.config)
+
+
+def _flow():
+    return session.setdefault(FLOW, {})
+
+
+def _save_flow(**values):
+    flow = dict(session.get(FLOW, {}))
+    flow.update(values)
+    session[FLOW] = flow
+
+
+def _hold_token():
+    """Return this browser session's hold token, creating it on first use."""
+    if "hold_token" not in session:
+        session["hold_token"] = secrets.token_urlsafe(24)
+    return session["hold_token"]
+
+
+def _booking_limit():
+    return current_app.config["RATELIMIT_BOOKING"]
+
+
+def _manage_limit():
+    return current_app.config["RATELIMIT_MANAGE"]
+
+
+def _unit_filter(flow):
+    unit = flow.get("unit", "any")
+    return None if unit == "any" else int(unit)
+
+
+def _parse_day(raw):
+    try:
+        return date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+def encode_slot(slot, unit_id):
+    return f"{'any' if unit_id is None else unit_id}|{slot.start.isoformat()}"
+
+
+def decode_slot(value):
+    """Return (unit_id or None, aware start) from a slot choice; raise ValueError."""
+    unit, _, start = (value or "").partition("|")
+    moment = datetime.fromisoformat(start)
+    if moment.tzinfo is None:
+        raise ValueError("slot start has no offset")
+    return (None if unit == "any" else int(unit)), moment
+
+
+def _time_choices(slots, unit_id):
+    """Radio choices for the time step: one per start time, or per unit and start."""
+    tz = _tz()
+    choices, seen = [], set()
+    for slot in slots:
+        key = slot.start if unit_id is None else (slot.unit_id, slot.start)
+        if key in seen:
+            continue
+        seen.add(key)
+        label = f"{slot.start.astimezone(tz):%H.%M}–{slot.end.astimezone(tz):%H.%M}"
+        choices.append((encode_slot(slot, unit_id), label))
+    return choices
+
+
+def _step_redirect(flow):
+    """Redirect to the first step the citizen has not finished, or return None."""
+    if "purpose" not in flow:
+        return redirect(url_for("booking.purpose"))
+    return None
+
+
+# Step 1: what the booking is for.
 
 @bp.get("/")
 def start():
     return render_template("booking/start.html")
+
+
+@bp.route("/bestil", methods=["GET", "POST"])
+@reshow_on_csrf_error
+def purpose():
+    flow = _flow()
+    units = queries.list_units()
+    form = PurposeForm(units=units, data={
+        "purpose": flow.get("purpose"), "persons": str(flow.get("persons", "")),
+        "unit": flow.get("unit", "any")})
+
+    if form.validate_on_submit() and not g.get("csrf_failed"):
+        _save_flow(purpose=form.purpose.data, persons=form.person_count,
+                   unit=form.unit.data)
+        return redirect(url_for("booking.day"))
+    return render_template("booking/purpose.html", form=form, step=1, steps=STEPS)
+
+
+# Step 2: the day.
+
+def _days_context(flow, exclude_booking_id=None, persons=None):
+    tz, now = _tz(), now_utc()
+    unit_id = _unit_filter(flow)
+    first_day, last_day = queries.booking_window(now, tz, unit_id)
+    counts = queries.count_free_slots_by_day(
+        first_day, last_day, now=now, tz=tz, unit_id=unit_id,
+        persons=persons or flow.get("persons", 1), exclude_hold_token=session.get("hold_token"),
+        exclude_booking_id=exclude_booking_id)
+    weeks = {}
+    for day, count in counts.items():
+        weeks.setdefault(day.isocalendar().week, []).append((day, count))
+    return {"weeks": list(weeks.items()), "last_day": last_day}
+
+
+@bp.get("/bestil/dag")
+def day():
+    flow = _flow()
+    if (response := _step_redirect(flow)) is not None:
+        return response
+    return render_template("booking/day.html", step=2, steps=STEPS, flow=flow,
+                           **_days_context(flow))
+
+
+# Step 3: the time, which is then held for the citizen.
+
+def _slots_for_day(flow, chosen_day, exclude_booking_id=None, persons=None):
+    return queries.list_free_slots(
+        chosen_day, chosen_day, now=now_utc(), tz=_tz(), unit_id=_unit_filter(flow),
+        persons=persons or flow.get("persons", 1), exclude_hold_token=session.get("hold_token"),
+        exclude_booking_id=exclude_booking_id)
+
+
+@bp.route("/bestil/tid", methods=["GET", "POST"])
+@reshow_on_csrf_error
+@limiter.limit(_booking_limit, methods=["POST"])
+def time():
+    flow = _flow()
+    if (response := _step_redirect(flow)) is not None:
+        return response
+    chosen_day = _parse_day(request.values.get("dato"))
+    if chosen_day is None:
+        return redirect(url_for("booking.day"))
+
+    slots = _slots_for_day(flow, chosen_day)
+    form = TimeForm(choices=_time_choices(slots, _unit_filter(flow)))
+    taken_message = None
+    if form.validate_on_submit() and not g.get("csrf_failed"):
+        unit_id, start = decode_slot(form.slot.data)
+        choice = services.SlotChoice(start, flow["persons"], unit_id)
+        try:
+            hold = services.hold_slot(choice, _hold_token(), now=now_utc(), tz=_tz(),
+                                      settings=_settings())
+        except services.SlotUnavailable:
+            db.session.rollback()
+            taken_message = gettext("Tiden er desværre netop blevet booket. Vælg en anden tid.")
+            slots = _slots_for_day(flow, chosen_day)
+            form = TimeForm(formdata=None, choices=_time_choices(slots, _unit_filter(flow)))
+        else:
+            db.session.commit()
+            _save_flow(day=chosen_day.isoformat(), hold={
+                "unit_id": hold.unit_id, "start": hold.start.isoformat(),
+                "end": hold.end.isoformat(), "expires_at": hold.expires_at.isoformat(),
+                "any_unit": unit_id is None})
+            return redirect(url_for("booking.details"))
+    return render_template("booking/time.html", form=form, step=3, steps=STEPS,
+                           chosen_day=chosen_day, taken_message=taken_message)
+
+
+# Step 4: contact details.
+
+def _hold(flow):
+    hold = flow.get("hold")
+    if not hold:
+        return None
+    return {**hold, "start": datetime.fromisoformat(hold["start"]),
+            "end": datetime.fromisoformat(hold["end"]),
+            "expires_at": datetime.fromisoformat(hold["expires_at"])}
+
+
+@bp.route("/bestil/oplysninger", methods=["GET", "POST"])
+@reshow_on_csrf_error
+def details():
+    flow = _flow()
+    hold = _hold(flow)
+    if (response := _step_redirect(flow)) is not None:
+        return response
+    if hold is None:
+        return redirect(url_for("booking.day"))
+
+    form = DetailsForm(data=flow.get("details"))
+    if form.validate_on_submit() and not g.get("csrf_failed"):
+        _save_flow(details={"name": form.name.data, "email": form.email.data,
+                            "phone": form.phone.data, "consent": True})
+        return redirect(url_for("booking.review"))
+    return render_template("booking/details.html", form=form, step=4, steps=STEPS,
+                           hold=hold, unit=queries.get_unit(hold["unit_id"]))
+
+
+# Step 5: review and confirm, with the proof of work.
+
+@bp.route("/bestil/bekraeft", methods=["GET", "POST"])
+@reshow_on_csrf_error
+@limiter.limit(_booking_limit, methods=["POST"])
+def review():
+    flow = _flow()
+    hold = _hold(flow)
+    if (response := _step_redirect(flow)) is not None:
+        return response
+    if hold is None:
+        return redirect(url_for("booking.day"))
+    if not flow.get("details"):
+        return redirect(url_for("booking.details"))
+
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit() and not g.get("csrf_failed"):
+        if not proof_of_work.verify_and_spend(form.altcha.data, current_app.config["SECRET_KEY"]):
+            error = gettext("Bekræft, at du ikke er en robot, ved at sætte flueben i feltet.")
+        else:
+            return _confirm_booking(flow, hold)
+    return render_template("booking/review.html", form=form, step=5, steps=STEPS, flow=flow,
+                           hold=hold, unit=queries.get_unit(hold["unit_id"]),
+                           altcha_error=error)
+
+
+def _confirm_booking(flow, hold):
+    details = flow["details"]
+    contact = services.ContactDetails(
+        name=details["name"], email=details["email"], phone=details["phone"],
+        language=_language())
+    choice = services.SlotChoice(hold["start"], flow["persons"],
+                                 None if hold.get("any_unit") else hold["unit_id"])
+    now = now_utc()
+    try:
+        booking, token = services.create_booking(
+            choice, flow["purpose"], contact, now=now, tz=_tz(), settings=_settings(),
+            hold_token=session.get("hold_token"))
+    except services.SlotUnavailable:
+        db.session.rollback()
+        return _render_taken(flow, hold)
+    except services.BookingLimitReached as refusal:
+        db.session.rollback()
+        return render_template("booking/limit.html", field=refusal.field), 409
+    db.session.commit()
+
+    notifications.send_confirmation(booking, token)
+    session.pop(FLOW, None)
+    session["receipt"] = {"booking_id": booking.id, "token": token}
+    return redirect(url_for("booking.receipt"), code=303)
+
+
+def _render_taken(flow, hold):
+    """Show the nearest free times after the held time was lost to someone else."""
+    unit_id = None if hold.get("any_unit") else hold["unit_id"]
+    alternatives = queries.nearest_alternatives(
+        hold["start"], now=now_utc(), tz=_tz(), unit_id=unit_id, persons=flow["persons"],
+        exclude_hold_token=session.get("hold_token"))
+    logger.info("held time lost; %s alternatives offered", len(alternatives))
+    form = TimeForm(formdata=None, choices=_time_choices(alternatives, unit_id))
+    return render_template("booking/taken.html", form=form, alternatives=alternatives,
+                           unit_id=unit_id), 409
+
+
+@bp.post("/bestil/alternativ")
+@limiter.limit(_booking_limit)
+def alternative():
+    """Hold one of the alternatives offered after a lost time, then go back to review."""
+    flow = _flow()
+    if (response := _step_redirect(flow)) is not None:
+        return response
+    try:
+        unit_id, start = decode_slot(request.form.get("slot"))
+    except ValueError:
+        return redirect(url_for("booking.day"))
+    choice = services.SlotChoice(start, flow["persons"], unit_id)
+    try:
+        hold = services.hold_slot(choice, _hold_token(), now=now_utc(), tz=_tz(),
+                                  settings=_settings())
+    except services.SlotUnavailable:
+        db.session.rollback()
+        flash(gettext("Tiden er desværre netop blevet booket. Vælg en anden tid."), "error")
+        return redirect(url_for("booking.time", dato=start.astimezone(_tz()).date().isoformat()))
+    db.session.commit()
+    _save_flow(hold={"unit_id": hold.unit_id, "start": hold.start.isoformat(),
+                     "end": hold.end.isoformat(), "expires_at": hold.expires_at.isoformat(),
+                     "any_unit": unit_id is None})
+    return redirect(url_for("booking.review" if flow.get("details") else "booking.details"))
+
+
+def _language():
+    return session.get("lang") if session.get("lang") in ("da", "en") else "da"
+
+
+def _qr_data_uri(code):
+    svg = segno.make(code, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+@bp.get("/bestil/kvittering")
+def receipt():
+    receipt_data = session.get("receipt")
+    booking = db.session.get(Booking, receipt_data["booking_id"]) if receipt_data else None
+    if booking is None:
+        return redirect(url_for("booking.start"))
+    return render_template("booking/receipt.html", booking=booking, token=receipt_data["token"],
+                           qr=_qr_data_uri(booking.code))
+
+
+@bp.get("/api/altcha/challenge")
+@limiter.limit(_booking_limit)
+def altcha_challenge():
+    config = current_app.config
+    challenge = proof_of_work.new_challenge(
+        config["SECRET_KEY"], cost=config["ALTCHA_COST"],
+        ttl_seconds=config["ALTCHA_EXPIRES_SECONDS"])
+    response = jsonify(challenge)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# The manage link: see, move or cancel a booking.
+
+def _load_managed(token):
+    booking = queries.get_booking_by_token(token)
+    if booking is None:
+        logger.warning("unknown manage link opened")
+        abort(404)
+    return booking
+
+
+def _manage_state(booking):
+    """Return 'cancelled', 'past' or 'active' for the manage page."""
+    if booking.status == Status.CANCELLED:
+        return "cancelled"
+    if booking.status != Status.BOOKED or booking.start_at <= now_utc():
+        return "past"
+    return "active"
+
+
+@bp.get("/min-tid/<token>")
+@limiter.limit(_manage_limit)
+def manage(token):
+    booking = _load_managed(token)
+    return render_template("booking/manage.html", booking=booking, token=token,
+                           state=_manage_state(booking), qr=_qr_data_uri(booking.code))
+
+
+@bp.get("/min-tid/<token>/kalender.ics")
+@limiter.limit(_manage_limit)
+def calendar_file(token):
+    booking = _load_managed(token)
+    method = "CANCEL" if booking.status == Status.CANCELLED else "PUBLISH"
+    body = notifications.calendar_bytes(booking, token, method)
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="pastid-{booking.code}.ics"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/min-tid/<token>/aflys", methods=["GET", "POST"])
+@reshow_on_csrf_error
+@limiter.limit(_manage_limit)
+def cancel(token):
+    booking = _load_managed(token)
+    if _manage_state(booking) != "active":
+        return redirect(url_for("booking.manage", token=token))
+
+    form = ActionForm()
+    if form.validate_on_submit() and not g.get("csrf_failed"):
+        try:
+            services.cancel_booking(booking, now=now_utc(), settings=_settings())
+        except services.BookingNotChangeable:
+            db.session.rollback()
+            return redirect(url_for("booking.manage", token=token))
+        db.session.commit()
+        notifications.send_cancellation(booking)
+        flash(gettext("Din tid er aflyst. Du får en bekræftelse på e-mail."), "success")
+        return redirect(url_for("booking.manage", token=token), code=303)
+    return render_template("booking/cancel.html", form=form, booking=booking, token=token)
+
+
+def _reschedule_flow(booking):
+    return {"persons": booking.persons, "unit": "any"}
+
+
+@bp.get("/min-tid/<token>/flyt")
+@limiter.limit(_manage_limit)
+def reschedule_day(token):
+    booking = _load_managed(token)
+    if _manage_state(booking) != "active":
+        return redirect(url_for("booking.manage", token=token))
+    context = _days_context(_reschedule_flow(booking), exclude_booking_id=booking.id)
+    return render_template("booking/reschedule_day.html", booking=booking, token=token,
+                           **context)
+
+
+@bp.route("/min-tid/<token>/flyt/tid", methods=["GET", "POST"])
+@reshow_on_csrf_error
+@limiter.limit(_manage_limit)
+def reschedule_time(token):
+    booking = _load_managed(token)
+    if _manage_state(booking) != "active":
+        return redirect(url_for("booking.manage", token=token))
+    chosen_day = _parse_day(request.values.get("dato"))
+    if chosen_day is None:
+        return redirect(url_for("booking.reschedule_day", token=token))
+
+    flow = _reschedule_flow(booking)
+    slots = _slots_for_day(flow, chosen_day, exclude_booking_id=booking.id)
+    slots = [slot for slot in slots if slot.start != booking.start_at]
+    form = TimeForm(choices=_time_choices(slots, None))
+    if form.validate_on_submit() and not g.get("csrf_failed"):
+        session["reschedule"] = {"token_hash": queries.hash_token(token),
+                                 "slot": form.slot.data}
+        return redirect(url_for("booking.reschedule_confirm", token=token))
+    return render_template("booking/reschedule_time.html", form=form, booking=booking,
+                           token=token, chosen_day=chosen_day)
+
+
+@bp.route("/min-tid/<token>/flyt/bekraeft", methods=["GET", "POST"])
+@reshow_on_csrf_error
+@limiter.limit(_manage_limit)
+def reschedule_confirm(token):
+    booking = _load_managed(token)
+    pending = session.get("reschedule")
+    if _manage_state(booking) != "active":
+        return redirect(url_for("booking.manage", token=token))
+    if not pending or pending.get("token_hash") != queries.hash_token(token):
+        return redirect(url_for("booking.reschedule_day", token=token))
+    try:
+        unit_id, start = decode_slot(pending["slot"])
+    except ValueError:
+        return redirect(url_for("booking.reschedule_day", token=token))
+
+    form = ActionForm()
+    if form.validate_on_submit() and not g.get("csrf_failed"):
+        choice = services.SlotChoice(start, booking.persons, unit_id)
+        try:
+            services.reschedule_booking(booking, choice, now=now_utc(), tz=_tz(),
+                                        settings=_settings())
+        except services.SlotUnavailable:
+            db.session.rollback()
+            flash(gettext("Tiden er desværre netop blevet booket. Vælg en anden tid."), "error")
+            return redirect(url_for("booking.reschedule_time", token=token,
+                                    dato=start.astimezone(_tz()).date().isoformat()))
+        except services.BookingNotChangeable:
+            db.session.rollback()
+            return redirect(url_for("booking.manage", token=token))
+        db.session.commit()
+        session.pop("reschedule", None)
+        notifications.send_confirmation(booking, token, rescheduled=True)
+        flash(gettext("Din tid er flyttet. Du får en ny bekræftelse på e-mail."), "success")
+        return redirect(url_for("booking.manage", token=token), code=303)
+    end = start + timedelta(minutes=booking.unit.slot_minutes * booking.persons)
+    return render_template("booking/reschedule_confirm.html", form=form, booking=booking,
+                           token=token, new_start=start, new_end=end)

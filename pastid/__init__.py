@@ -48,13 +48,14 @@ def create_app(overrides=None):
 
 
 def _init_extensions(app):
-    from pastid.database import configure_sqlite
+    from pastid.database import configure_sqlite, render_migration_item
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
+                     render_as_batch=True, render_item=render_migration_item)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
@@ -64,6 +65,7 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    import booking.models  # noqa: F401  (registers the tables on the shared metadata)
     from booking.api import bp as booking_api
     from booking.views import bp as booking_views
     from pastid.core import bp as core

@@ -76,3 +76,10 @@ def configure_sqlite(engine):
     def _on_begin(connection):
         reading = has_request_context() and request.method in ("GET", "HEAD")
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Write UTCDateTime columns into migrations as the plain type they store."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
