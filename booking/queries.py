@@ -75,7 +75,7 @@ def load_taken(starts_at, ends_at, now, exclude_hold_token=None, exclude_booking
     if exclude_booking_id:
         query = query.where(sa.or_(SlotReservation.booking_id.is_(None),
                                    SlotReservation.booking_id != exclude_booking_id))
-    return set(db.session.execute(query).tuples().all())
+    return {(row.unit_id, row.start_at) for row in db.session.execute(query)}
 
 
 def list_free_slots(first_day, last_day, *, now, tz, unit_id=None, persons=1,

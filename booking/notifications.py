@@ -1,0 +1,94 @@
+"""E-mails to citizens about their booking, each with the calendar file attached.
+
+Mail is sent after the booking is committed. A failed send is logged with the booking
+id and does not undo the booking: the receipt page shows everything the mail holds.
+"""
+
+import logging
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, gettext
+
+from booking.calendar import CalendarEvent, build_calendar
+from booking.codes import format_code
+from pastid.mail import Attachment, MailError, build_message, send_message
+from pastid.timeutil import format_local, now_utc, zone
+
+logger = logging.getLogger(__name__)
+
+
+def manage_url(token):
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("booking.manage", token=token)
+
+
+def book_again_url():
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("booking.start")
+
+
+def _calendar_event(booking, token):
+    config = current_app.config
+    with force_locale(booking.language):
+        summary = gettext("Pas – fast track, %(unit)s", unit=booking.unit.name)
+        description = gettext(
+            "Bookingkode: %(code)s. Mød op til tiden og gå direkte til %(unit)s. "
+            "Alle, der skal have pas, skal møde op.", code=format_code(booking.code),
+            unit=booking.unit.name)
+    if token:
+        description += "\n" + manage_url(token)
+    location = f"{config['CENTRE_NAME']}, {config['CENTRE_ADDRESS']}"
+    if booking.unit.location:
+        location = f"{booking.unit.location}, {config['CENTRE_ADDRESS']}"
+    public_host = config["PUBLIC_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return CalendarEvent(
+        uid=f"booking-{booking.id}@{public_host}", sequence=booking.sequence,
+        start=booking.start_at, end=booking.end_at, summary=summary, location=location,
+        description=description, url=manage_url(token) if token else None)
+
+
+def calendar_bytes(booking, token, method):
+    return build_calendar(_calendar_event(booking, token), method, now_utc(),
+                          current_app.config["TIMEZONE"])
+
+
+def _when(booking):
+    return format_local(booking.start_at, zone(current_app.config["TIMEZONE"]), booking.language)
+
+
+def _send(booking, subject, template, method, token, **context):
+    if not booking.email:
+        return
+    config = current_app.config
+    with force_locale(booking.language):
+        context.update(booking=booking, when=_when(booking), code=format_code(booking.code),
+                       manage_url=manage_url(token) if token else None,
+                       book_again_url=book_again_url())
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
+    attachment = Attachment(
+        filename=f"pastid-{booking.code}.ics", content=calendar_bytes(booking, token, method),
+        mimetype="text/calendar", params={"method": method, "charset": "utf-8"})
+    try:
+        message = build_message(sender=config["MAIL_SENDER"], to=booking.email, subject=subject,
+                                text=text, html=html, attachments=[attachment])
+        send_message(message, config)
+    except (MailError, ValueError):
+        logger.exception("e-mail %s for booking %s failed", template, booking.id)
+        return
+    logger.info("e-mail %s for booking %s sent", template, booking.id)
+
+
+def send_confirmation(booking, token, rescheduled=False):
+    """Send the confirmation (or, after a reschedule, the update) with the calendar file."""
+    with force_locale(booking.language):
+        if rescheduled:
+            subject = gettext("Din tid til pas er flyttet: %(when)s", when=_when(booking))
+        else:
+            subject = gettext("Bekræftelse af din tid til pas: %(when)s", when=_when(booking))
+    _send(booking, subject, "confirmation", "REQUEST", token, rescheduled=rescheduled)
+
+
+def send_cancellation(booking):
+    """Send the cancellation with a calendar file that removes the event."""
+    with force_locale(booking.language):
+        subject = gettext("Din tid til pas er aflyst: %(when)s", when=_when(booking))
+    _send(booking, subject, "cancellation", "CANCEL", None)

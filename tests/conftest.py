@@ -1,0 +1,141 @@
+"""Shared fixtures: the application on a real database, a frozen clock, and factories.
+
+The suite runs on SQLite by default. Set TEST_DATABASE_URL to a PostgreSQL URL, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/test, to run the same tests there; that
+database's tables are dropped and rebuilt from the migrations at the start.
+"""
+
+import os
+from datetime import UTC, datetime, time, timedelta
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from booking.models import OpeningPeriod, Unit
+from pastid import create_app, timeutil
+from pastid.extensions import db
+
+CPH = timeutil.zone("Europe/Copenhagen")
+WEEKDAYS = range(5)
+
+
+def _database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _reset_postgresql(url):
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def app_config(database_url, **overrides):
+    """Return the configuration overrides every test application uses."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "MAIL_TRANSPORT": "outbox",
+        "ALTCHA_COST": 1,
+        "RATELIMIT_ENABLED": False,
+        "PUBLIC_URL": "http://pastid.test",
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        _reset_postgresql(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    outbox = tmp_path_factory.mktemp("outbox")
+    application = create_app(app_config(database_url, MAIL_OUTBOX_DIR=str(outbox)))
+    with application.app_context():
+        flask_migrate.upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables():
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(sa.text(f"DELETE FROM {name}"))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Run each test inside an application context and leave every table empty after it."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class FrozenClock:
+    def __init__(self, instant):
+        self.instant = instant
+
+    def __call__(self):
+        return self.instant
+
+    def set(self, instant):
+        self.instant = instant.astimezone(UTC)
+
+    def advance(self, **delta):
+        self.instant += timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    """Freeze the application's clock at 2027-02-15 10:00 in Copenhagen (a Monday)."""
+    frozen = FrozenClock(datetime(2027, 2, 15, 10, 0, tzinfo=CPH).astimezone(UTC))
+    timeutil.set_clock(frozen)
+    yield frozen
+    timeutil.set_clock(None)
+
+
+def local(year, month, day, hour=0, minute=0):
+    """Return an aware datetime in Copenhagen wall time."""
+    return datetime(year, month, day, hour, minute, tzinfo=CPH)
+
+
+@pytest.fixture
+def make_unit():
+    """Create a committed unit; hours maps weekday to [(opens, closes)] in local time."""
+
+    def factory(name="PAS 1", hours=None, position=None, **columns):
+        if hours is None:
+            hours = {weekday: [(time(9, 0), time(12, 0))] for weekday in WEEKDAYS}
+        unit = Unit(name=name, position=position if position is not None else 0, **columns)
+        unit.opening_periods = [
+            OpeningPeriod(weekday=weekday, opens_at=opens_at, closes_at=closes_at)
+            for weekday, periods in hours.items() for opens_at, closes_at in periods
+        ]
+        db.session.add(unit)
+        db.session.commit()
+        return unit
+
+    return factory
