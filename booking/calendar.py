@@ -5,17 +5,18 @@ and end are local wall times with a TZID. Calendar clients match a rescheduled o
 cancelled booking to the entry they already have by its UID and take the file with
 the highest SEQUENCE as current.
 
-NOTE: RFC 5546 (iTIP) lists ORGANIZER as required for PUBLISH, REQUEST and CANCEL,
-and ATTENDEE for REQUEST. These files carry neither. Calendar clients import them
-as plain entries, but a client that follows iTIP strictly may show no accept or
-decline buttons for them.
+RFC 5546 (iTIP) requires ORGANIZER for PUBLISH, REQUEST and CANCEL, and ATTENDEE for
+REQUEST. The booking e-mails therefore send PUBLISH and CANCEL with the centre as
+ORGANIZER and no ATTENDEE, which clients import as a plain entry with nothing to answer.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import (
+    Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress,
+)
 
 from pastid.timeutil import ensure_utc
 
@@ -35,6 +36,8 @@ class CalendarEvent:
     location: str
     description: str
     url: str | None = None
+    organizer_email: str | None = None
+    organizer_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,5 +145,9 @@ def _build_event(event, method, stamp, zone):
     vevent.add("description", event.description)
     if event.url:
         vevent.add("url", event.url)
+    if event.organizer_email:
+        parameters = {"CN": event.organizer_name} if event.organizer_name else {}
+        vevent.add("organizer", vCalAddress(f"mailto:{event.organizer_email}"),
+                   parameters=parameters)
     vevent.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     return vevent

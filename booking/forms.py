@@ -5,7 +5,9 @@ import re
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TelField
+from wtforms import (
+    BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField, TelField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from booking.models import MAX_PERSONS, Purpose
@@ -23,23 +25,23 @@ class PurposeForm(FlaskForm):
     purpose = RadioField(
         _l("Hvad skal du bestille tid til?"),
         choices=[
-            (Purpose.OWN.value, _l("Mit eget pas")),
-            (Purpose.CHILD.value, _l("Pas til et barn under 18 år")),
-            (Purpose.HOUSEHOLD.value, _l("Pas til flere personer i samme husstand")),
+            SelectChoice(Purpose.OWN.value, _l("Mit eget pas")),
+            SelectChoice(Purpose.CHILD.value, _l("Pas til et barn under 18 år")),
+            SelectChoice(Purpose.HOUSEHOLD.value, _l("Pas til flere personer i samme husstand")),
         ],
         validators=[InputRequired(_l("Vælg, hvad du skal bestille tid til"))],
     )
     persons = RadioField(
         _l("Hvor mange personer skal have pas?"),
-        choices=[(str(n), str(n)) for n in range(2, MAX_PERSONS + 1)],
+        choices=[SelectChoice(str(n)) for n in range(2, MAX_PERSONS + 1)],
         validate_choice=False,
     )
     unit = RadioField(_l("Hvilken PAS-enhed vil du helst bruge?"), validate_choice=False)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit.choices = [("any", _l("Første ledige PAS-enhed (anbefalet)"))] + [
-            (str(unit.id), unit.name) for unit in units]
+        self.unit.choices = [SelectChoice("any", _l("Første ledige PAS-enhed (anbefalet)"))] + [
+            SelectChoice(str(unit.id), unit.name) for unit in units]
 
     def validate_persons(self, field):
         if self.purpose.data != Purpose.HOUSEHOLD.value:
@@ -48,7 +50,7 @@ class PurposeForm(FlaskForm):
             raise ValidationError(_l("Vælg, hvor mange personer der skal have pas"))
 
     def validate_unit(self, field):
-        if field.data not in {value for value, _ in self.unit.choices}:
+        if field.data not in {choice.value for choice in self.unit.choices}:
             raise ValidationError(_l("Vælg en PAS-enhed"))
 
     @property
@@ -64,10 +66,10 @@ class TimeForm(FlaskForm):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.slot.choices = list(choices)
+        self.slot.choices = [SelectChoice(value, label) for value, label in choices]
 
     def validate_slot(self, field):
-        if field.data not in {value for value, _ in self.slot.choices}:
+        if field.data not in {choice.value for choice in self.slot.choices}:
             raise ValidationError(_l("Vælg et af de viste tidspunkter"))
 
 

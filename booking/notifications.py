@@ -5,6 +5,7 @@ id and does not undo the booking: the receipt page shows everything the mail hol
 """
 
 import logging
+from email.utils import parseaddr
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
@@ -39,10 +40,12 @@ def _calendar_event(booking, token):
     if booking.unit.location:
         location = f"{booking.unit.location}, {config['CENTRE_ADDRESS']}"
     public_host = config["PUBLIC_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    sender_name, sender_email = parseaddr(config["MAIL_SENDER"])
     return CalendarEvent(
         uid=f"booking-{booking.id}@{public_host}", sequence=booking.sequence,
         start=booking.start_at, end=booking.end_at, summary=summary, location=location,
-        description=description, url=manage_url(token) if token else None)
+        description=description, url=manage_url(token) if token else None,
+        organizer_email=sender_email or None, organizer_name=sender_name or None)
 
 
 def calendar_bytes(booking, token, method):
@@ -84,7 +87,7 @@ def send_confirmation(booking, token, rescheduled=False):
             subject = gettext("Din tid til pas er flyttet: %(when)s", when=_when(booking))
         else:
             subject = gettext("Bekræftelse af din tid til pas: %(when)s", when=_when(booking))
-    _send(booking, subject, "confirmation", "REQUEST", token, rescheduled=rescheduled)
+    _send(booking, subject, "confirmation", "PUBLISH", token, rescheduled=rescheduled)
 
 
 def send_cancellation(booking):

@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext
 
 from booking import notifications, proof_of_work, queries, services
+from booking.codes import format_code
 from booking.forms import ActionForm, ConfirmForm, DetailsForm, PurposeForm, TimeForm
 from booking.models import Booking, Status
 from pastid.errors import reshow_on_csrf_error
@@ -22,6 +23,7 @@ from pastid.timeutil import now_utc, zone
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("booking", __name__)
+bp.add_app_template_filter(format_code, "booking_code")
 
 FLOW = "booking_flow"
 STEPS = 5
@@ -73,7 +75,9 @@ def _parse_day(raw):
 
 
 def encode_slot(slot, unit_id):
-    return f"{'any' if unit_id is None else unit_id}|{slot.start.isoformat()}"
+    """Return the form value of a slot choice, e.g. 'any|2027-04-05T09:00:00+02:00'."""
+    start = slot.start.astimezone(_tz()).isoformat()
+    return f"{'any' if unit_id is None else unit_id}|{start}"
 
 
 def decode_slot(value):
@@ -150,8 +154,9 @@ def day():
     flow = _flow()
     if (response := _step_redirect(flow)) is not None:
         return response
-    return render_template("booking/day.html", step=2, steps=STEPS, flow=flow,
-                           **_days_context(flow))
+    return render_template(
+        "booking/day.html", step=2, steps=STEPS, flow=flow,
+        day_url=lambda day: url_for("booking.time", dato=day.isoformat()), **_days_context(flow))
 
 
 # Step 3: the time, which is then held for the citizen.
@@ -424,8 +429,10 @@ def reschedule_day(token):
     if _manage_state(booking) != "active":
         return redirect(url_for("booking.manage", token=token))
     context = _days_context(_reschedule_flow(booking), exclude_booking_id=booking.id)
-    return render_template("booking/reschedule_day.html", booking=booking, token=token,
-                           **context)
+    return render_template(
+        "booking/reschedule_day.html", booking=booking, token=token,
+        day_url=lambda day: url_for("booking.reschedule_time", token=token, dato=day.isoformat()),
+        **context)
 
 
 @bp.route("/min-tid/<token>/flyt/tid", methods=["GET", "POST"])

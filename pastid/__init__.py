@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pastid.config import load_config
-from pastid.extensions import babel, csrf, db, limiter, login_manager, migrate
+from pastid.extensions import babel, csrf, db, limiter, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("da", "en")
@@ -60,7 +60,6 @@ def _init_extensions(app):
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
     limiter.init_app(app)
-    login_manager.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
 
 

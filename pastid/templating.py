@@ -30,6 +30,10 @@ def register(app):
     def local_time(instant):
         return timeutil.format_time(instant.astimezone(local_zone()), current_language())
 
+    @app.template_filter("local_date_iso")
+    def local_date_iso(instant):
+        return instant.astimezone(local_zone()).date().isoformat()
+
     @app.template_filter("short_date")
     def short_date(value):
         return timeutil.format_short_date(value)

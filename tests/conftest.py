@@ -5,18 +5,21 @@ postgresql+psycopg://postgres@127.0.0.1:5432/test, to run the same tests there; 
 database's tables are dropped and rebuilt from the migrations at the start.
 """
 
+import contextvars
 import os
 from datetime import UTC, datetime, time, timedelta
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from booking.models import OpeningPeriod, Unit
 from pastid import create_app, timeutil
 from pastid.extensions import db
+from smtp_server import SMTPTestServer
+from support import CPH
 
-CPH = timeutil.zone("Europe/Copenhagen")
 WEEKDAYS = range(5)
 
 
@@ -89,8 +92,23 @@ def app_context(app):
         db.session.remove()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run outside the test's application context.
+
+    Flask reuses an application context that is already pushed, so without this every
+    request of a test would share one `g` and one database session with the test and
+    with each other. The test's own transaction is committed first, so that a request
+    neither waits for its lock nor misses its rows.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -117,11 +135,6 @@ def clock():
     timeutil.set_clock(None)
 
 
-def local(year, month, day, hour=0, minute=0):
-    """Return an aware datetime in Copenhagen wall time."""
-    return datetime(year, month, day, hour, minute, tzinfo=CPH)
-
-
 @pytest.fixture
 def make_unit():
     """Create a committed unit; hours maps weekday to [(opens, closes)] in local time."""
@@ -139,3 +152,15 @@ def make_unit():
         return unit
 
     return factory
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """Send the application's mail to a real SMTP server on 127.0.0.1 for this test."""
+    server = SMTPTestServer()
+    server.start()
+    monkeypatch.setitem(app.config, "MAIL_TRANSPORT", "smtp")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
+    yield server
+    server.stop()

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from booking import queries, services
 from booking.models import Booking, SlotReservation, Status
 from pastid.extensions import db
-from tests.conftest import CPH, local
+from support import CPH, local
 
 SETTINGS = services.BookingSettings()
 

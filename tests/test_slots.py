@@ -7,7 +7,7 @@ import pytest
 from booking.slots import (
     ClosedPeriod, Slot, UnitSchedule, closing_days, consecutive_starts, generate_slots,
 )
-from tests.conftest import CPH, local
+from support import CPH, local
 
 TUESDAY_SPLIT = UnitSchedule(
     unit_id=1, slot_minutes=15, horizon_days=60, lead_minutes=120,
