@@ -158,7 +158,13 @@ class Booking(db.Model):
     served_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_show_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The one-time survey link after a served visit: sent once, valid until it expires,
+    # answered once. The answer itself is stored apart, without a link to the booking.
     survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    survey_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    survey_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    survey_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship()
     reservations: Mapped[list["SlotReservation"]] = relationship(

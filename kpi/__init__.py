@@ -1,0 +1,5 @@
+"""Satisfaction survey, the agreement's goals and their evaluation, dashboard and reports."""
+
+
+def init_app(app):
+    """Register the KPI blueprints, commands, seeders and jobs on the application."""

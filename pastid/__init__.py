@@ -34,16 +34,19 @@ def create_app(overrides=None):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    app.extensions["pastid.seeders"] = []
+    app.extensions["pastid.jobs"] = []
     _init_extensions(app)
-    _register_blueprints(app)
     _configure_logging(app)
 
-    from pastid import cli, errors, security, templating
+    from pastid import cli, core, errors, security, templating
 
+    app.register_blueprint(core.bp)
     errors.register(app)
     security.register(app)
     templating.register(app)
     cli.register(app)
+    _init_features(app)
     return app
 
 
@@ -63,15 +66,17 @@ def _init_extensions(app):
     app.jinja_env.globals["get_locale"] = get_locale
 
 
-def _register_blueprints(app):
-    import booking.models  # noqa: F401  (registers the tables on the shared metadata)
-    from booking.api import bp as booking_api
-    from booking.views import bp as booking_views
-    from pastid.core import bp as core
+def _init_features(app):
+    """Let each feature package register its blueprints, seeders, jobs and commands.
 
-    app.register_blueprint(core)
-    app.register_blueprint(booking_views)
-    app.register_blueprint(booking_api)
+    The order matters: a later package may build on an earlier one's models.
+    """
+    import admin
+    import booking
+    import kpi
+
+    for feature in (booking, admin, kpi):
+        feature.init_app(app)
 
 
 def _configure_logging(app):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 19:58:50.841616
+Create Date: 2026-12-04 20:00:00
 
 """
 from alembic import op
@@ -75,6 +75,9 @@ def upgrade():
     sa.Column('no_show_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('survey_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('survey_token_hash', sa.String(length=64), nullable=True),
+    sa.Column('survey_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('survey_answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("channel IN ('online', 'assisted')", name=op.f('ck_booking_channel_known')),
     sa.CheckConstraint("language IN ('da', 'en')", name=op.f('ck_booking_language_known')),
     sa.CheckConstraint("purpose IN ('own', 'child', 'household')", name=op.f('ck_booking_purpose_known')),
@@ -84,7 +87,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_booking_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking')),
     sa.UniqueConstraint('code', name=op.f('uq_booking_code')),
-    sa.UniqueConstraint('manage_token_hash', name=op.f('uq_booking_manage_token_hash'))
+    sa.UniqueConstraint('manage_token_hash', name=op.f('uq_booking_manage_token_hash')),
+    sa.UniqueConstraint('survey_token_hash', name=op.f('uq_booking_survey_token_hash'))
     )
     with op.batch_alter_table('booking', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_booking_email'), ['email'], unique=False)

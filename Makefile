@@ -1,0 +1,47 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine with
+# Python 3.11+ and Node.js/npm; everything else is installed into .venv and node_modules.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run serve test install assets translations migrate-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+static/vendor/.copied: node_modules/.package-lock.json scripts/copy_assets.py | $(BIN)/python
+	$(BIN)/python scripts/copy_assets.py
+	touch $@
+
+assets: static/vendor/.copied
+
+translations: install
+	$(BIN)/pybabel compile --domain messages --directory translations
+
+# Serve the app with demo data on SQLite (instance/pastid.sqlite3) at 127.0.0.1:$(PORT).
+run: install assets translations
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install assets translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install assets translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,24 @@
+"""Create the staff and front-desk tables
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-04 20:15:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
