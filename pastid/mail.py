@@ -24,6 +24,11 @@ from pastid.timeutil import now_utc
 
 logger = logging.getLogger(__name__)
 
+# Python 3.11.7 folds a long ASCII header by moving the whole value to a continuation
+# line, and parsers then read it back with a leading space (CPython gh-124452, fixed in
+# later releases). Headers may be up to 998 characters long (RFC 5322), so fold only there.
+MESSAGE_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
 TRANSPORTS = ("smtp", "outbox")
 
 # Line breaks end a header, and other control characters corrupt it. Tab is allowed.
@@ -66,7 +71,7 @@ def build_message(
     one address, or when a calendar attachment's method parameter differs from the
     METHOD in the file.
     """
-    message = EmailMessage(policy=email.policy.SMTP)
+    message = EmailMessage(policy=MESSAGE_POLICY)
     _set_address(message, "From", sender)
     _set_address(message, "To", to)
     if reply_to is not None:
