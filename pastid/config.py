@@ -16,6 +16,7 @@ class Setting:
     default: object
     kind: type
     help: str
+    help_da: str = ""
 
 
 SETTINGS = [
