@@ -24,6 +24,8 @@ ALTCHA_FILES = {
     "dist/external/altcha.css": "altcha.css",
     "dist/workers/pbkdf2.js": "workers/pbkdf2.js",
     "dist/workers/sha.js": "workers/sha.js",
+    # The widget's Danish texts; English is built in.
+    "dist/i18n/da.js": "i18n/da.js",
 }
 
 

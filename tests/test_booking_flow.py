@@ -49,7 +49,7 @@ def test_booking_flow_books_and_mails(client, make_unit, clock, smtp):
     receipt = text_of(client.get("/bestil/kvittering"))
     assert "mandag den 5. april 2027 kl. 09.00" in receipt
     assert f"{booking.code[:3]} {booking.code[3:]}" in receipt
-    assert "data:image/svg+xml;base64," in receipt
+    assert "data:image/svg+xml;charset=utf-8," in receipt
     assert "Tilføj til kalender" in receipt
 
     smtp.wait_for(1)
