@@ -7,18 +7,22 @@ database's tables are dropped and rebuilt from the migrations at the start.
 
 import contextvars
 import os
+import threading
 from datetime import UTC, datetime, time, timedelta
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
+from admin.auth import hash_password
+from admin.models import Staff
 from booking.models import OpeningPeriod, Unit
 from pastid import create_app, timeutil
 from pastid.extensions import db
 from smtp_server import SMTPTestServer
-from support import CPH
+from support import CPH, STAFF_PASSWORD, login
 
 WEEKDAYS = range(5)
 
@@ -49,6 +53,10 @@ def app_config(database_url, **overrides):
         "ALTCHA_COST": 1,
         "RATELIMIT_ENABLED": False,
         "PUBLIC_URL": "http://pastid.test",
+        # Cheap password hashing: the production cost takes about a second per login.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 64,
+        "ARGON2_PARALLELISM": 1,
         **overrides,
     }
 
@@ -155,6 +163,44 @@ def make_unit():
 
 
 @pytest.fixture
+def make_staff():
+    """Create a committed, active staff account with the password STAFF_PASSWORD.
+
+    make_staff(role="chief") gives a chief; log in with support.login(client, staff).
+    """
+    numbers = iter(range(1, 1000))
+
+    def factory(role="staff", username=None, display_name=None, password=STAFF_PASSWORD,
+                **columns):
+        username = username or f"{role}{next(numbers)}"
+        staff = Staff(username=username, display_name=display_name or username.title(),
+                      role=role, password_hash=hash_password(password), **columns)
+        db.session.add(staff)
+        db.session.commit()
+        return staff
+
+    return factory
+
+
+@pytest.fixture
+def staff_client(app, make_staff):
+    """Return a factory of test clients logged in as a new account of the given role.
+
+    client = staff_client("chief"); the account is client.staff.
+    """
+
+    def factory(role="staff", **columns):
+        staff = make_staff(role, **columns)
+        app.test_client_class = IsolatedClient
+        logged_in = app.test_client()
+        login(logged_in, staff)
+        logged_in.staff = staff
+        return logged_in
+
+    return factory
+
+
+@pytest.fixture
 def smtp(app, monkeypatch):
     """Send the application's mail to a real SMTP server on 127.0.0.1 for this test."""
     server = SMTPTestServer()
@@ -164,3 +210,42 @@ def smtp(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
     yield server
     server.stop()
+
+
+# Browser tests: Playwright drives Debian's Chromium against the app served on 127.0.0.1.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    # Resolve every host name but the loopback address to nothing, so that the browser
+    # sends not even a DNS query off the machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip browser tests where Chromium is missing, except under CI where that fails."""
+    if os.path.exists(CHROMIUM) or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS,
+            "headless": True}
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """Serve the test application on a free port of 127.0.0.1 for the whole session."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
