@@ -3,3 +3,9 @@
 
 def init_app(app):
     """Register the staff blueprints, commands, seeders and jobs on the application."""
+    from admin import auth, cli, models, seed, views  # noqa: F401  (models: the tables)
+
+    auth.init_login(app)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.users)
+    app.extensions["pastid.seeders"].append(seed.seed_demo_staff)

@@ -67,6 +67,30 @@ SETTINGS = [
     Setting("RATELIMIT_MANAGE", "30 per minute;300 per hour", str,
             "Limit on manage-link requests per client address."),
     Setting("RATELIMIT_API", "120 per minute", str, "Limit on availability API requests."),
+    # Staff side.
+    Setting("RATELIMIT_LOGIN", "10 per minute;60 per hour", str,
+            "Limit on staff login attempts (POST) per client address.",
+            "Grænse for loginforsøg (POST) fra medarbejdere pr. klientadresse."),
+    Setting("RATELIMIT_SELF_CHECKIN", "30 per minute;600 per hour", str,
+            "Limit on self check-in attempts (POST) per client address.",
+            "Grænse for forsøg på selvbetjent ankomstregistrering (POST) pr. klientadresse."),
+    Setting("STAFF_SESSION_HOURS", 10, int,
+            "Hours after login when a staff session ends, also while it is in use.",
+            "Timer efter login, hvor en medarbejders session udløber, også hvis den er i brug."),
+    Setting("CHECKIN_EARLY_MINUTES", 30, int,
+            "Minutes before the booked time from which a citizen can check in.",
+            "Minutter før den bestilte tid, hvor borgeren tidligst kan registrere sin ankomst."),
+    Setting("CHECKIN_LATE_MINUTES", 15, int,
+            "Minutes after the booked time until which check-in is accepted without a staff "
+            "member's confirmation.",
+            "Minutter efter den bestilte tid, hvor ankomst registreres uden en medarbejders "
+            "godkendelse."),
+    Setting("ARGON2_TIME_COST", 3, int, "Argon2id passes when hashing a staff password.",
+            "Antal gennemløb i Argon2id, når en medarbejders adgangskode hashes."),
+    Setting("ARGON2_MEMORY_KIB", 65536, int, "Argon2id memory per password hash, in KiB.",
+            "Hukommelse pr. hash af en adgangskode i Argon2id, i KiB."),
+    Setting("ARGON2_PARALLELISM", 4, int, "Argon2id lanes per password hash.",
+            "Antal parallelle baner pr. hash af en adgangskode i Argon2id."),
 ]
 
 

@@ -29,6 +29,18 @@ def solve_altcha(client):
     return altcha.Payload(challenge, solution).to_base64()
 
 
+STAFF_PASSWORD = "korrekt hest batteri"
+
+
+def login(client, staff, password=STAFF_PASSWORD):
+    """Log staff in through the login form; return the response to the login POST."""
+    page = client.get("/personale/login")
+    response = client.post("/personale/login", data={
+        "csrf_token": csrf_token(page), "username": staff.username, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response
+
+
 def slot_value(start, unit_id=None):
     return f"{'any' if unit_id is None else unit_id}|{start.isoformat()}"
 
