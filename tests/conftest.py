@@ -20,7 +20,7 @@ from admin.auth import hash_password
 from admin.models import Staff
 from booking.models import OpeningPeriod, Unit
 from pastid import create_app, timeutil
-from pastid.extensions import db
+from pastid.extensions import db, limiter
 from smtp_server import SMTPTestServer
 from support import CPH, STAFF_PASSWORD, login
 
@@ -78,6 +78,22 @@ def app(database_url, tmp_path_factory):
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(app, database_url):
+    """Create further applications on the test database with extra settings.
+
+    The extensions are single objects shared by every application in the process, and
+    Flask-Limiter keeps its on/off switch and storage on that object, so the session's
+    application is bound to them again afterwards.
+    """
+
+    def factory(**overrides):
+        return create_app(app_config(database_url, **overrides))
+
+    yield factory
+    limiter.init_app(app)
 
 
 def _empty_tables():

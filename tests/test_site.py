@@ -2,7 +2,6 @@
 
 import pytest
 
-from pastid import create_app
 from support import csrf_token
 
 
@@ -13,10 +12,9 @@ def test_healthz_ok(client):
     assert response.get_json() == {"status": "ok"}
 
 
-def test_healthz_unavailable_when_database_does_not_answer(tmp_path):
+def test_healthz_unavailable_when_database_does_not_answer(make_app, tmp_path):
     url = f"sqlite:///{tmp_path / 'missing' / 'no.sqlite3'}"
-    app = create_app({"DATABASE_URL": url, "SQLALCHEMY_DATABASE_URI": url,
-                      "SECRET_KEY": "x", "TESTING": True})
+    app = make_app(DATABASE_URL=url, SQLALCHEMY_DATABASE_URI=url)
 
     response = app.test_client().get("/healthz")
 
