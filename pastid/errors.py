@@ -5,6 +5,7 @@ import logging
 from flask import g, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,10 @@ def register(app):
         if view in _RESHOWABLE:
             g.csrf_failed = True
             logger.warning("expired form token on %s; form shown again", request.endpoint)
-            return view(**(request.view_args or {}))
+            try:
+                return view(**(request.view_args or {}))
+            except HTTPException as refusal:  # e.g. the 404 of an unknown manage link
+                return app.handle_user_exception(refusal)
         logger.warning("rejected form without a valid token on %s", request.endpoint)
         return _error_page(400, gettext("Siden er udløbet"), gettext(
             "Formularen var for gammel eller manglede sit sikkerhedsfelt. "
