@@ -180,7 +180,10 @@ def time():
 
     slots = _slots_for_day(flow, chosen_day)
     form = TimeForm(choices=_time_choices(slots, _unit_filter(flow)))
-    taken_message = None
+    if request.method == "POST" and not g.get("csrf_failed"):
+        lost = _lost_choice(form)
+        if lost is not None:
+            return _render_taken(flow, *lost)
     if form.validate_on_submit() and not g.get("csrf_failed"):
         unit_id, start = decode_slot(form.slot.data)
         choice = services.SlotChoice(start, flow["persons"], unit_id)
@@ -189,18 +192,34 @@ def time():
                                       settings=_settings())
         except services.SlotUnavailable:
             db.session.rollback()
-            taken_message = gettext("Tiden er desværre netop blevet booket. Vælg en anden tid.")
-            slots = _slots_for_day(flow, chosen_day)
-            form = TimeForm(formdata=None, choices=_time_choices(slots, _unit_filter(flow)))
-        else:
-            db.session.commit()
-            _save_flow(day=chosen_day.isoformat(), hold={
-                "unit_id": hold.unit_id, "start": hold.start.isoformat(),
-                "end": hold.end.isoformat(), "expires_at": hold.expires_at.isoformat(),
-                "any_unit": unit_id is None})
-            return redirect(url_for("booking.details"))
+            return _render_taken(flow, start, unit_id)
+        db.session.commit()
+        _save_hold(hold, unit_id)
+        return redirect(url_for("booking.details"))
     return render_template("booking/time.html", form=form, step=3, steps=STEPS,
-                           chosen_day=chosen_day, taken_message=taken_message)
+                           chosen_day=chosen_day)
+
+
+def _lost_choice(form):
+    """Return (start, unit_id) when a well-formed time was posted that is no longer free.
+
+    That is a time someone else took after the page was shown, which deserves the
+    "just booked" answer with alternatives rather than a plain field error.
+    """
+    raw = form.slot.data
+    if not raw or raw in {choice.value for choice in form.slot.choices}:
+        return None
+    try:
+        unit_id, start = decode_slot(raw)
+    except ValueError:
+        return None
+    return start, unit_id
+
+
+def _save_hold(hold, unit_id):
+    _save_flow(day=hold.start.astimezone(_tz()).date().isoformat(), hold={
+        "unit_id": hold.unit_id, "start": hold.start.isoformat(), "end": hold.end.isoformat(),
+        "expires_at": hold.expires_at.isoformat(), "any_unit": unit_id is None})
 
 
 # Step 4: contact details.
@@ -274,7 +293,8 @@ def _confirm_booking(flow, hold):
             hold_token=session.get("hold_token"))
     except services.SlotUnavailable:
         db.session.rollback()
-        return _render_taken(flow, hold)
+        held_unit = None if hold.get("any_unit") else hold["unit_id"]
+        return _render_taken(flow, hold["start"], held_unit)
     except services.BookingLimitReached as refusal:
         db.session.rollback()
         return render_template("booking/limit.html", field=refusal.field), 409
@@ -286,11 +306,10 @@ def _confirm_booking(flow, hold):
     return redirect(url_for("booking.receipt"), code=303)
 
 
-def _render_taken(flow, hold):
-    """Show the nearest free times after the held time was lost to someone else."""
-    unit_id = None if hold.get("any_unit") else hold["unit_id"]
+def _render_taken(flow, start, unit_id):
+    """Show the nearest free times after the chosen time was lost to someone else."""
     alternatives = queries.nearest_alternatives(
-        hold["start"], now=now_utc(), tz=_tz(), unit_id=unit_id, persons=flow["persons"],
+        start, now=now_utc(), tz=_tz(), unit_id=unit_id, persons=flow["persons"],
         exclude_hold_token=session.get("hold_token"))
     logger.info("held time lost; %s alternatives offered", len(alternatives))
     form = TimeForm(formdata=None, choices=_time_choices(alternatives, unit_id))
@@ -318,9 +337,7 @@ def alternative():
         flash(gettext("Tiden er desværre netop blevet booket. Vælg en anden tid."), "error")
         return redirect(url_for("booking.time", dato=start.astimezone(_tz()).date().isoformat()))
     db.session.commit()
-    _save_flow(hold={"unit_id": hold.unit_id, "start": hold.start.isoformat(),
-                     "end": hold.end.isoformat(), "expires_at": hold.expires_at.isoformat(),
-                     "any_unit": unit_id is None})
+    _save_hold(hold, unit_id)
     return redirect(url_for("booking.review" if flow.get("details") else "booking.details"))
 
 

@@ -18,9 +18,10 @@ from werkzeug.serving import make_server
 
 from admin.auth import hash_password
 from admin.models import Staff
-from booking.models import OpeningPeriod, Unit
+from booking.models import Booking, OpeningPeriod, Unit
 from pastid import create_app, timeutil
 from pastid.extensions import db, limiter
+from sms_gateway import SMSGatewayServer
 from smtp_server import SMTPTestServer
 from support import CPH, STAFF_PASSWORD, login
 
@@ -73,6 +74,7 @@ def database_url(tmp_path_factory):
 def app(database_url, tmp_path_factory):
     outbox = tmp_path_factory.mktemp("outbox")
     application = create_app(app_config(database_url, MAIL_OUTBOX_DIR=str(outbox)))
+    application.test_client_class = IsolatedClient
     with application.app_context():
         flask_migrate.upgrade()
     yield application
@@ -132,7 +134,6 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -226,6 +227,46 @@ def smtp(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sms_gateway(app, monkeypatch):
+    """Send the application's SMS to a local stand-in for the gateway for this test."""
+    server = SMSGatewayServer()
+    server.start()
+    monkeypatch.setitem(app.config, "SMS_GATEWAY_URL", server.url)
+    monkeypatch.setitem(app.config, "SMS_GATEWAY_TOKEN", server.token)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_booking():
+    """Insert a committed booking directly, bypassing slot rules (holidays, past times).
+
+    start is an aware datetime; the booking lasts minutes and was made at created_at,
+    by default 30 days before its start.
+    """
+    counter = iter(range(1, 10_000))
+
+    def factory(unit, start, *, minutes=15, created_at=None, **columns):
+        number = next(counter)
+        values = {
+            "code": f"T{number:05d}", "persons": 1, "purpose": "own", "status": "booked",
+            "channel": "online", "language": "da", "name": f"Borger {number}",
+            "email": f"borger{number}@example.com", "phone": None,
+            "manage_token_hash": f"{number:064x}",
+        }
+        values.update(columns)
+        created_at = created_at or start - timedelta(days=30)
+        booking = Booking(unit_id=unit.id, start_at=start,
+                          end_at=start + timedelta(minutes=minutes), created_at=created_at,
+                          updated_at=created_at, **values)
+        db.session.add(booking)
+        db.session.commit()
+        return booking
+
+    return factory
 
 
 # Browser tests: Playwright drives Debian's Chromium against the app served on 127.0.0.1.

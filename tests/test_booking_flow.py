@@ -424,3 +424,79 @@ def test_mail_failure_keeps_booking(client, make_unit, clock, app, monkeypatch, 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 1
     assert "e-mail confirmation for booking" in caplog.text
     assert "aase@example.com" not in caplog.text
+
+
+def test_failure_mid_booking_leaves_nothing_half_written(app, client, make_unit, clock, smtp,
+                                                         monkeypatch):
+    make_unit()
+    book_through_flow_until_details(client)
+    page = client.get("/bestil/oplysninger")
+    client.post("/bestil/oplysninger", data={
+        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
+        "phone": "", "consent": "y"})
+    real_create = services.create_booking
+
+    def create_then_crash(*args, **kwargs):
+        real_create(*args, **kwargs)
+        raise RuntimeError("the server died after the insert, before the commit")
+
+    monkeypatch.setattr(services, "create_booking", create_then_crash)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    page = client.get("/bestil/bekraeft")
+
+    response = client.post("/bestil/bekraeft", data={
+        "csrf_token": csrf_token(page), "altcha": solve_altcha(client)})
+
+    assert response.status_code == 500
+    assert "Der opstod en fejl" in text_of(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
+    booked_rows = sa.select(sa.func.count()).select_from(SlotReservation).where(
+        SlotReservation.booking_id.is_not(None))
+    assert db.session.scalar(booked_rows) == 0
+    time.sleep(0.2)
+    assert smtp.messages == []
+
+
+@pytest.mark.slow
+def test_citizens_racing_for_one_time(app, make_unit, clock):
+    """Many citizens pick the same time at once: one holds it, the rest see alternatives."""
+    import threading
+
+    make_unit()
+    count = 50 if db.engine.dialect.name == "postgresql" else 20
+    clients, pages = [], []
+    for _ in range(count):
+        racer = app.test_client()
+        page = racer.get("/bestil")
+        racer.post("/bestil", data={"csrf_token": csrf_token(page), "purpose": "own",
+                                    "unit": "any"})
+        clients.append(racer)
+        pages.append(racer.get("/bestil/tid?dato=2027-04-05"))
+    db.session.commit()
+    barrier = threading.Barrier(count)
+    outcomes = [None] * count
+
+    def race(index):
+        with app.app_context():
+            barrier.wait()
+            response = clients[index].post("/bestil/tid?dato=2027-04-05", data={
+                "csrf_token": csrf_token(pages[index]), "slot": slot_value(START)})
+            html = response.get_data(as_text=True)
+            if response.status_code == 302:
+                outcomes[index] = "held"
+            elif response.status_code == 409 and "Tiden er desværre netop blevet booket" in html \
+                    and slot_value(
+                    local(2027, 4, 5, 9, 15)) in html:
+                outcomes[index] = "taken"
+            else:
+                outcomes[index] = f"status {response.status_code}"
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("held") == 1
+    assert outcomes.count("taken") == count - 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SlotReservation)) == 1
