@@ -91,6 +91,57 @@ SETTINGS = [
             "Hukommelse pr. hash af en adgangskode i Argon2id, i KiB."),
     Setting("ARGON2_PARALLELISM", 4, int, "Argon2id lanes per password hash.",
             "Antal parallelle baner pr. hash af en adgangskode i Argon2id."),
+    # Scheduled work and notifications.
+    Setting("REMINDER_LEAD_HOURS", 24, int,
+            "Hours before the appointment, in elapsed time, that the reminder is sent. A "
+            "booking made later than that gets no reminder.",
+            "Timer før tiden, i forløbet tid, hvor påmindelsen sendes. En tid, der bestilles "
+            "senere end det, får ingen påmindelse."),
+    Setting("SURVEY_DELAY_MINUTES", 60, int,
+            "Minutes after a visit is marked served that the survey invitation is sent.",
+            "Minutter efter, at et besøg er markeret som ekspederet, hvor invitationen til "
+            "spørgeskemaet sendes."),
+    Setting("SURVEY_LATEST_HOURS", 72, int,
+            "Hours after a visit after which no survey invitation is sent any more, e.g. "
+            "after the scheduler was down.",
+            "Timer efter et besøg, hvorefter der ikke længere sendes en invitation til "
+            "spørgeskemaet, fx efter at planlæggeren har været nede."),
+    Setting("SURVEY_VALID_DAYS", 14, int, "Days a survey link stays valid after it is sent.",
+            "Dage, et link til spørgeskemaet virker, efter at det er sendt."),
+    Setting("NO_SHOW_GRACE_MINUTES", 15, int,
+            "Minutes after the start, and after the unit closes that day, before a booking "
+            "that was not checked in is marked no-show.",
+            "Minutter efter tidens start og efter, at enheden lukker den dag, før en tid uden "
+            "registreret ankomst markeres som udeblevet."),
+    Setting("RETENTION_DAYS", 30, int,
+            "Days after the appointment, or after a cancellation, before the name, e-mail, "
+            "phone number and link hashes are erased.",
+            "Dage efter tiden, eller efter en aflysning, før navn, e-mail, telefonnummer og "
+            "links' hashværdier slettes."),
+    Setting("JOBS_INTERVAL_MINUTES", 5, int,
+            "Minutes between runs of the reminder, survey invitation and no-show jobs.",
+            "Minutter mellem kørslerne af jobbene for påmindelser, invitationer til "
+            "spørgeskemaet og udeblivelser."),
+    Setting("JOBS_DAILY_AT", "04:30", str,
+            "Local time (HH:MM) of the daily jobs: retention and cleanup. Must be 04:00 or "
+            "later, clear of daylight-saving changes.",
+            "Lokalt klokkeslæt (TT:MM) for de daglige job: sletning og oprydning. Skal være "
+            "04:00 eller senere, væk fra skift til og fra sommertid."),
+    Setting("NOTIFY_MAX_ATTEMPTS", 5, int,
+            "Delivery attempts per e-mail or SMS before it is given up and logged as an error.",
+            "Forsøg på at levere en e-mail eller sms, før den opgives og logges som en fejl."),
+    Setting("NOTIFY_RETRY_SECONDS", 300, int,
+            "Seconds before the first retry of a failed delivery; each later retry waits "
+            "twice as long.",
+            "Sekunder før første nye forsøg efter en mislykket levering; hvert senere forsøg "
+            "venter dobbelt så længe."),
+    Setting("SMS_GATEWAY_URL", "", str,
+            "URL that takes each SMS as a JSON POST; empty: no SMS are sent.",
+            "URL, der modtager hver sms som en JSON-POST; tom: der sendes ingen sms."),
+    Setting("SMS_GATEWAY_TOKEN", "", str, "Bearer token sent to the SMS gateway.",
+            "Bearer-token, der sendes til sms-gatewayen."),
+    Setting("SMS_TIMEOUT", 10, int, "Seconds before a request to the SMS gateway times out.",
+            "Sekunder før en forespørgsel til sms-gatewayen opgives."),
 ]
 
 
