@@ -1,16 +1,28 @@
-"""The READMEs document every setting the application reads."""
+"""The READMEs' settings tables match the settings the application declares."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from pastid.config import SETTINGS
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from settings_table import READMES, render_table, replace_table  # noqa: E402
 
 
-@pytest.mark.parametrize("readme", ["README.md", "README.da.md"])
-def test_readme_lists_every_setting(readme):
-    text = (ROOT / readme).read_text(encoding="utf-8")
-    missing = [setting.name for setting in SETTINGS if f"`{setting.name}`" not in text]
-    assert missing == []
+@pytest.mark.parametrize("language", sorted(READMES))
+def test_readme_settings_table_is_current(language):
+    text = READMES[language].read_text(encoding="utf-8")
+
+    # A failure here means: run `.venv/bin/python scripts/settings_table.py --write`.
+    assert replace_table(text, render_table(language)) == text
+
+
+def test_settings_table_script_runs():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "settings_table.py"),
+                             "--lang", "da"], capture_output=True, text=True, check=True)
+
+    assert result.stdout.startswith("| Indstilling | Standard | Betydning |")
+    assert "| `HOLD_MINUTES` | `10` |" in result.stdout
