@@ -3,9 +3,11 @@
 
 def init_app(app):
     """Register the staff blueprints, commands, seeders and jobs on the application."""
-    from admin import auth, cli, models, seed, views  # noqa: F401  (models: the tables)
+    from admin import auth, cli, labels, models, public, seed, views  # noqa: F401  (models)
 
     auth.init_login(app)
+    labels.register(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(public.bp)
     app.cli.add_command(cli.users)
     app.extensions["pastid.seeders"].append(seed.seed_demo_staff)

@@ -4,23 +4,8 @@ Every view except login carries role_required; a test walks the URL map to keep 
 """
 
 from flask import Blueprint, current_app
-from flask_babel import lazy_gettext as _l
-
-from admin.models import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/personale")
-
-ROLE_LABELS = {
-    Role.FRONTDESK: _l("Skranke"),
-    Role.STAFF: _l("PAS-medarbejder"),
-    Role.CHIEF: _l("Leder"),
-    Role.ADMIN: _l("Administrator"),
-}
-
-
-@bp.app_template_global()
-def role_label(role):
-    return ROLE_LABELS[Role(role)]
 
 
 @bp.app_template_global()
@@ -30,4 +15,6 @@ def has_endpoint(endpoint):
 
 
 # The modules attach their routes to bp when imported.
-from admin.views import sessions  # noqa: E402,F401
+from admin.views import (  # noqa: E402,F401
+    audit_log, bookings, frontdesk, queue, sessions, setup, staff,
+)
