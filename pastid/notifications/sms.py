@@ -68,6 +68,7 @@ class HTTPSMSGateway:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 status = response.status
         except urllib.error.HTTPError as error:
+            error.close()  # The error holds the reply and its open connection.
             # "from None": the gateway's reply body may repeat the phone number.
             raise SMSError(f"SMS gateway {self.host} replied HTTP {error.code}") from None
         except (urllib.error.URLError, OSError) as error:
