@@ -32,9 +32,13 @@ translations: install
 	$(BIN)/pybabel compile --domain messages --directory translations
 
 # Serve the app with demo data on SQLite (instance/pastid.sqlite3) at 127.0.0.1:$(PORT).
+# The scheduler (reminders, surveys, no-shows, retention) runs beside the web server and
+# stops with it: Ctrl-C ends the shell through `exit 130`, which runs the EXIT trap.
 run: install assets translations
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
+	$(FLASK) jobs run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install assets translations

@@ -7,12 +7,13 @@ id and does not undo the booking: the receipt page shows everything the mail hol
 import logging
 from email.utils import parseaddr
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale, gettext
 
 from booking.calendar import CalendarEvent, build_calendar
 from booking.codes import format_code
-from pastid.mail import Attachment, MailError, build_message, send_message
+from pastid.mail import Attachment, MailError
+from pastid.notifications.messages import render_email, send_email
 from pastid.timeutil import format_local, now_utc, zone
 
 logger = logging.getLogger(__name__)
@@ -60,20 +61,16 @@ def _when(booking):
 def _send(booking, subject, template, method, token, **context):
     if not booking.email:
         return
-    config = current_app.config
-    with force_locale(booking.language):
-        context.update(booking=booking, when=_when(booking), code=format_code(booking.code),
-                       manage_url=manage_url(token) if token else None,
-                       book_again_url=book_again_url())
-        text = render_template(f"mail/{template}.txt", **context)
-        html = render_template(f"mail/{template}.html", **context)
+    context.update(booking=booking, when=_when(booking), code=format_code(booking.code),
+                   manage_url=manage_url(token) if token else None,
+                   book_again_url=book_again_url())
     attachment = Attachment(
         filename=f"pastid-{booking.code}.ics", content=calendar_bytes(booking, token, method),
         mimetype="text/calendar", params={"method": method, "charset": "utf-8"})
     try:
-        message = build_message(sender=config["MAIL_SENDER"], to=booking.email, subject=subject,
-                                text=text, html=html, attachments=[attachment])
-        send_message(message, config)
+        message = render_email(template, language=booking.language, to=booking.email,
+                               subject=subject, context=context, attachments=[attachment])
+        send_email(message)
     except (MailError, ValueError):
         logger.exception("e-mail %s for booking %s failed", template, booking.id)
         return
