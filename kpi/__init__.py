@@ -3,3 +3,4 @@
 
 def init_app(app):
     """Register the KPI blueprints, commands, seeders and jobs on the application."""
+    from kpi import models  # noqa: F401  (the tables)
