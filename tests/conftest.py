@@ -8,7 +8,7 @@ database's tables are dropped and rebuilt from the migrations at the start.
 import contextvars
 import os
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import flask_migrate
 import pytest
@@ -306,3 +306,56 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+# KPI factories: the performance agreement and survey answers.
+
+@pytest.fixture
+def make_agreement():
+    """Create a committed agreement for a year with the 2010 agreement's six goals.
+
+    make_agreement(2027, salary_budget=1_200_000) overrides any Agreement column.
+    """
+    from kpi import agreement_2010
+    from kpi.models import Agreement, Goal
+
+    def factory(year=2027, **columns):
+        values = {
+            "title": agreement_2010.TITLE, "starts_on": date(year, 1, 1),
+            "ends_on": date(year, 12, 31), "grantor": agreement_2010.GRANTOR,
+            "holder": agreement_2010.HOLDER, "preamble": agreement_2010.PREAMBLE,
+            "budget_text": agreement_2010.BUDGET_TEXT,
+            "salary_budget": agreement_2010.SALARY_BUDGET,
+            "operating_budget": agreement_2010.OPERATING_BUDGET, **columns,
+        }
+        agreement = Agreement(year=year, **values)
+        agreement.goals = [Goal(**fields) for fields in agreement_2010.GOALS]
+        db.session.add(agreement)
+        db.session.commit()
+        return agreement
+
+    return factory
+
+
+@pytest.fixture
+def make_answers():
+    """Insert committed survey answers: make_answers(day, {5: 12, 4: 4, 2: 1}).
+
+    The scores are for the overall booking question unless question names another one;
+    the other questions stay unanswered unless given in scores_of={question: score}.
+    """
+    from kpi.models import SurveyAnswer
+
+    def factory(visit_date, scores, question="booking_overall", unit=None, channel="online",
+                scores_of=None):
+        rows = []
+        for score, count in scores.items():
+            rows += [SurveyAnswer(unit_id=unit.id if unit else None, visit_date=visit_date,
+                                  channel=channel, purpose="own",
+                                  **{**(scores_of or {}), question: score})
+                     for _ in range(count)]
+        db.session.add_all(rows)
+        db.session.commit()
+        return rows
+
+    return factory
