@@ -3,4 +3,8 @@
 
 def init_app(app):
     """Register the KPI blueprints, commands, seeders and jobs on the application."""
-    from kpi import models  # noqa: F401  (the tables)
+    from kpi import cli, models, seed, views  # noqa: F401  (models: the tables)
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.kpi)
+    app.extensions["pastid.seeders"].append(seed.seed_demo_kpi)
