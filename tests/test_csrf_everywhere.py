@@ -12,7 +12,7 @@ from werkzeug.routing import BuildError
 from pastid.extensions import db
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-SAMPLE_VALUES = {"int": 1, "string": "x", "default": "x", "path": "x", "uuid": "0" * 32}
+SAMPLE_VALUES = {"integer": 1, "string": "x", "default": "x", "path": "x", "uuid": "0" * 32}
 
 
 def _sample_arguments(rule):
