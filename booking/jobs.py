@@ -112,6 +112,8 @@ def claim_reminders(now, *, lead, sms):
         .where(Booking.status == Status.BOOKED, Booking.reminder_sent_at.is_(None),
                Booking.start_at > now, Booking.start_at <= now + lead)).all()
     # Compared here rather than in SQL, because SQLite has no interval arithmetic.
+    # NOTE: rescheduling keeps created_at and reminder_sent_at, so a booking moved after
+    # its reminder gets none for the new time, and one moved into the window gets one.
     ids = [row.id for row in rows if row.created_at <= row.start_at - lead]
     if not ids:
         return []

@@ -31,8 +31,23 @@ def empty_job_store():
     db.session.commit()
 
 
-def start_flask(database_url, smtp, *arguments):
-    """Start `flask --app wsgi <arguments>` on the test database, sending mail to smtp."""
+# Imports the application first and then waits for a shared start time before running the
+# command, so that two processes start the command together despite slow imports.
+SYNCHRONISED_START = """
+import sys, time
+import wsgi
+time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
+sys.argv = ["flask", "--app", "wsgi", *sys.argv[2:]]
+from flask.cli import main
+main()
+"""
+
+
+def start_flask(database_url, smtp, *arguments, start_at=None):
+    """Start `flask --app wsgi <arguments>` on the test database, sending mail to smtp.
+
+    With start_at (a time.time() value) the command starts at that moment.
+    """
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -43,9 +58,12 @@ def start_flask(database_url, smtp, *arguments):
         "MAIL_PORT": str(smtp.port),
         "SMS_GATEWAY_URL": "",
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *arguments], cwd=ROOT,
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if start_at is None:
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", *arguments]
+    else:
+        command = [sys.executable, "-c", SYNCHRONISED_START, str(start_at), *arguments]
+    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def stored_job_count():
@@ -64,7 +82,9 @@ def test_two_run_due_processes_send_once(database_url, make_unit, make_booking, 
     addresses = sorted(booking.email for booking in reminded + surveyed)
     db.session.commit()
 
-    processes = [start_flask(database_url, smtp, "jobs", "run-due") for _ in range(2)]
+    start_at = time.time() + 10  # after both processes have imported the application
+    processes = [start_flask(database_url, smtp, "jobs", "run-due", start_at=start_at)
+                 for _ in range(2)]
     results = [process.communicate(timeout=120) for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0], results
