@@ -7,7 +7,7 @@ the log must not keep a copy of it.
 
 import json
 import logging
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from admin.models import AuditEntry
 from pastid.extensions import db
@@ -26,6 +26,8 @@ def _is_kept(key):
 
 
 def _plain(value):
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, dict):
@@ -36,7 +38,10 @@ def _plain(value):
 
 
 def clean(values):
-    """Return values without secret or personal keys, with times as ISO 8601 strings."""
+    """Return values without secret or personal keys, with times as ISO 8601 strings.
+
+    Aware instants are written in UTC, so equal instants compare equal as text.
+    """
     if values is None:
         return None
     return {key: _plain(value) for key, value in values.items() if _is_kept(key)}

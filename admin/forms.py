@@ -140,11 +140,19 @@ class AssistedDetailsForm(FlaskForm):
         if field.data not in {choice.value for choice in self.slot.choices}:
             raise ValidationError(_l("Vælg et af de viste tidspunkter"))
 
-    def validate_email(self, field):
-        if not field.data:
-            field.data = None
-        if not field.data and not self.phone.data:
-            raise ValidationError(_l("Indtast en e-mailadresse eller et mobilnummer"))
+    def validate(self, extra_validators=None):
+        """Validate the fields, then require an e-mail address or a mobile number.
+
+        Either is enough: a citizen who phones in may have no e-mail address, and then
+        gets no confirmation.
+        """
+        valid = super().validate(extra_validators)
+        self.email.data = self.email.data or None
+        if not self.email.data and not self.phone.data and not self.phone.errors:
+            self.email.errors = list(self.email.errors) + [
+                _l("Indtast en e-mailadresse eller et mobilnummer")]
+            return False
+        return valid
 
 
 class RescheduleForm(FlaskForm):

@@ -140,14 +140,29 @@ def search_bookings(text, limit=SEARCH_LIMIT):
     if code is not None:
         conditions.append(Booking.code == code)
     pattern = f"%{_escape_like(text.lower())}%"
-    conditions.append(sa.func.lower(Booking.name).like(pattern, escape="\\"))
-    conditions.append(sa.func.lower(Booking.email).like(pattern, escape="\\"))
+    conditions.append(_lower(Booking.name).like(pattern, escape="\\"))
+    conditions.append(_lower(Booking.email).like(pattern, escape="\\"))
     digits = "".join(char for char in text if char.isdigit())
     if len(digits) >= 6:
         conditions.append(Booking.phone.like(f"%{digits}", escape="\\"))
     return db.session.scalars(
         sa.select(Booking).where(sa.or_(*conditions))
         .order_by(Booking.start_at.desc()).limit(limit)).all()
+
+
+def _lower(column):
+    """Return column in lower case, the Danish letters included, on either database."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.func.unicode_lower(column)
+    return sa.func.lower(column)
+
+
+def add_sqlite_functions(dbapi_connection, connection_record):
+    """Give a SQLite connection unicode_lower(), because SQLite's lower() folds only ASCII
+    and would not match "øby" with "Øby"."""
+    dbapi_connection.create_function(
+        "unicode_lower", 1, lambda value: value.lower() if isinstance(value, str) else value,
+        deterministic=True)
 
 
 def _escape_like(text):
@@ -167,6 +182,16 @@ def list_audit_entries(*, day=None, tz=None, staff_id=None, booking_id=None,
         query = query.where(AuditEntry.object_type == "booking",
                             AuditEntry.object_id == str(booking_id))
     return db.session.scalars(query.limit(limit)).all()
+
+
+def booking_codes_for(entries):
+    """Return {booking id as text: code} for the bookings the audit entries name."""
+    ids = {int(entry.object_id) for entry in entries
+           if entry.object_type == "booking" and (entry.object_id or "").isdigit()}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Booking.id, Booking.code).where(Booking.id.in_(ids)))
+    return {str(booking_id): code for booking_id, code in rows}
 
 
 def list_staff_choices():

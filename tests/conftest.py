@@ -88,13 +88,20 @@ def make_app(app, database_url):
 
     The extensions are single objects shared by every application in the process, and
     Flask-Limiter keeps its on/off switch and storage on that object, so the session's
-    application is bound to them again afterwards.
+    application is bound to them again afterwards. Each application's engine is closed
+    at the end, so no database connection outlives the test.
     """
+    created = []
 
     def factory(**overrides):
-        return create_app(app_config(database_url, **overrides))
+        application = create_app(app_config(database_url, **overrides))
+        created.append(application)
+        return application
 
     yield factory
+    for application in created:
+        with application.app_context():
+            db.engine.dispose()
     limiter.init_app(app)
 
 

@@ -249,3 +249,17 @@ def test_lock_time_uses_the_aware_clock(make_staff, clock, app):
 
     db.session.refresh(staff)
     assert staff.locked_until - clock() == timedelta(minutes=15)
+
+
+def test_login_is_rate_limited(make_app, make_staff, clock):
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                       RATELIMIT_LOGIN="3 per minute")
+    make_staff("staff", username="bo")
+    client = limited.test_client()
+    token = csrf_token(client.get("/personale/login"))
+
+    statuses = [client.post("/personale/login", data={
+        "csrf_token": token, "username": "bo", "password": "forkert"}).status_code
+        for attempt in range(4)]
+
+    assert statuses == [200, 200, 200, 429]

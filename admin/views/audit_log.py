@@ -29,5 +29,6 @@ def audit_log():
             staff_id=form.staff_id, booking_id=booking.id if booking else None)
     rows = [(entry, audit.load(entry.before), audit.load(entry.after)) for entry in entries]
     return render_template("admin/audit_log.html", form=form, rows=rows,
+                           codes=queries.booking_codes_for(entries),
                            unknown_code=code_given and booking is None,
                            limit=queries.AUDIT_PAGE_SIZE)
