@@ -62,7 +62,8 @@ def get_staff_by_username(username):
 
 
 def list_staff():
-    return db.session.scalars(sa.select(Staff).order_by(Staff.is_active.desc(), Staff.username)).all()
+    query = sa.select(Staff).order_by(Staff.is_active.desc(), Staff.username)
+    return db.session.scalars(query).all()
 
 
 @lru_cache(maxsize=4)
@@ -88,10 +89,10 @@ def authenticate(username, password, *, now, config):
     staff = get_staff_by_username(username)
     if staff is None or not staff.is_active:
         _spend_verification_time(config)
-        logger.warning("login refused: unknown or inactive account")
+        logger.warning("login rejected: unknown or inactive account")
         raise LoginFailed()
     if staff.locked_until is not None and staff.locked_until > now:
-        logger.warning("login refused: staff %s is locked", staff.id)
+        logger.warning("login rejected: staff %s is locked", staff.id)
         raise LoginFailed()
     if not verify_password(staff.password_hash, password or ""):
         _register_failure(staff, now)

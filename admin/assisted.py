@@ -1,8 +1,8 @@
 """Bookings made, moved and cancelled by staff on behalf of a citizen.
 
-The booking package's services apply the same rules as online (free slot, opening
-hours, lead time, booking limits); this module adds the assisted channel and the audit
-entries.
+The booking package's services apply the same rules as online: free slot, opening
+hours, lead time and booking limits. This module adds the assisted channel and the
+audit entries.
 """
 
 import logging

@@ -63,11 +63,11 @@ def record(staff_id, action, obj, before, after, now, object_type=None, object_i
     obj may be None for actions on something without a row, such as the holiday rules;
     then object_type and object_id name it.
     """
+    if object_id is None and obj is not None:
+        object_id = str(obj.id)
     entry = AuditEntry(
-        at=now, staff_id=staff_id, action=action,
-        object_type=object_type or obj.__tablename__,
-        object_id=object_id if object_id is not None else (str(obj.id) if obj else None),
-        before=_dump(before), after=_dump(after))
+        at=now, staff_id=staff_id, action=action, object_type=object_type or obj.__tablename__,
+        object_id=object_id, before=_dump(before), after=_dump(after))
     db.session.add(entry)
     logger.info("audit: staff %s %s %s %s", staff_id, action, entry.object_type, entry.object_id)
     return entry

@@ -1,10 +1,10 @@
 """Staff login sessions, password hashing and the role check on every staff view.
 
 A staff session is the Flask-Login user id "<staff id>:<session version>" plus the
-instant of login. The user loader rejects the session when the account is inactive,
-when its session version has been raised (deactivation, new password), or when the
-login is older than STAFF_SESSION_HOURS, so a session ends after a working day even
-while it is in use.
+instant of login. The user loader rejects the session when the account is inactive or
+its session version has been raised (deactivation, new password). It also rejects a
+login older than STAFF_SESSION_HOURS, so a session ends after a working day even while
+it is in use.
 """
 
 import functools
@@ -37,7 +37,7 @@ def hash_password(password):
 
 
 def verify_password(password_hash, password):
-    """Whether password matches password_hash; a malformed hash never matches."""
+    """Return whether password matches password_hash; a malformed hash never matches."""
     try:
         return password_hasher(current_app.config).verify(password_hash, password)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
@@ -115,7 +115,7 @@ def role_required(*roles):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not any(current_user.has_role(role) for role in roles):
-                logger.warning("staff %s with role %s refused %s", current_user.id,
+                logger.warning("staff %s with role %s rejected from %s", current_user.id,
                                current_user.role, view.__name__)
                 abort(403)
             return view(*args, **kwargs)

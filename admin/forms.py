@@ -122,10 +122,10 @@ class AssistedDetailsForm(FlaskForm):
                        validators=[DataRequired(_l("Indtast borgerens fulde navn")),
                                    Length(max=100, message=_l("Navnet må højst være 100 tegn")),
                                    validate_name])
-    email = EmailField(_l("E-mail (valgfri)"), filters=[strip_text],
-                       validators=[Optional(),
-                                   Length(max=254, message=_l("E-mailadressen må højst være 254 tegn")),
-                                   Email(_l("Indtast en gyldig e-mailadresse, fx navn@eksempel.dk"))])
+    email = EmailField(_l("E-mail (valgfri)"), filters=[strip_text], validators=[
+        Optional(),
+        Length(max=254, message=_l("E-mailadressen må højst være 254 tegn")),
+        Email(_l("Indtast en gyldig e-mailadresse, fx navn@eksempel.dk"))])
     phone = TelField(_l("Mobilnummer (valgfrit)"), filters=[strip_text],
                      validators=[validate_optional_phone])
     language = RadioField(_l("Sprog i e-mails"), default="da",
@@ -172,8 +172,8 @@ class UnitForm(FlaskForm):
     name = StringField(_l("Navn"), filters=[strip_text],
                        validators=[DataRequired(_l("Indtast et navn, fx PAS 3")),
                                    Length(max=60, message=_l("Navnet må højst være 60 tegn"))])
-    location = StringField(_l("Placering (vises for borgeren)"), filters=[strip_text],
-                           validators=[Length(max=200, message=_l("Placeringen må højst være 200 tegn"))])
+    location = StringField(_l("Placering (vises for borgeren)"), filters=[strip_text], validators=[
+        Length(max=200, message=_l("Placeringen må højst være 200 tegn"))])
     position = IntegerField(_l("Rækkefølge"), default=0,
                             validators=[InputRequired(_l("Indtast et tal")),
                                         NumberRange(0, 999, _l("Indtast et tal fra 0 til 999"))])
@@ -184,8 +184,9 @@ class UnitForm(FlaskForm):
         InputRequired(_l("Indtast antal dage")),
         NumberRange(1, 366, _l("Indtast fra 1 til 366 dage"))])
     lead_minutes = IntegerField(_l("Skal bookes mindst så mange minutter før"), default=120,
-                                validators=[InputRequired(_l("Indtast antal minutter")),
-                                            NumberRange(0, 10080, _l("Indtast fra 0 til 10080 minutter"))])
+                                validators=[
+                                    InputRequired(_l("Indtast antal minutter")),
+                                    NumberRange(0, 10080, _l("Indtast fra 0 til 10080 minutter"))])
     is_active = BooleanField(_l("Enheden tager imod bookinger"), default=True)
 
 
@@ -223,7 +224,8 @@ class ClosureForm(FlaskForm):
     unit = SelectField(_l("Hvad lukker?"), validate_choice=False)
     first_day = DateField(_l("Fra dag"), validators=[InputRequired(_l("Vælg den første dag"))])
     starts = TimeField(_l("Fra kl. (tom: hele dagen)"), validators=[Optional()])
-    last_day = DateField(_l("Til og med dag"), validators=[InputRequired(_l("Vælg den sidste dag"))])
+    last_day = DateField(_l("Til og med dag"),
+                         validators=[InputRequired(_l("Vælg den sidste dag"))])
     ends = TimeField(_l("Til kl. (tom: hele dagen)"), validators=[Optional()])
     reason = StringField(_l("Årsag (kun for personalet)"), filters=[strip_text],
                          validators=[DataRequired(_l("Skriv en årsag, fx Personalemøde")),
@@ -287,13 +289,12 @@ def role_choices():
 
 
 class StaffCreateForm(FlaskForm):
-    username = StringField(_l("Brugernavn"), filters=[strip_text],
-                           validators=[DataRequired(_l("Indtast et brugernavn")),
-                                       Length(max=40, message=_l("Brugernavnet må højst være 40 tegn"))])
-    display_name = StringField(_l("Navn"), filters=[strip_text],
-                               validators=[DataRequired(_l("Indtast medarbejderens navn")),
-                                           Length(max=100, message=_l("Navnet må højst være 100 tegn")),
-                                           validate_name])
+    username = StringField(_l("Brugernavn"), filters=[strip_text], validators=[
+        DataRequired(_l("Indtast et brugernavn")),
+        Length(max=40, message=_l("Brugernavnet må højst være 40 tegn"))])
+    display_name = StringField(_l("Navn"), filters=[strip_text], validators=[
+        DataRequired(_l("Indtast medarbejderens navn")),
+        Length(max=100, message=_l("Navnet må højst være 100 tegn")), validate_name])
     role = RadioField(_l("Rolle"), validators=[InputRequired(_l("Vælg en rolle"))])
 
     def __init__(self, *args, **kwargs):
@@ -302,10 +303,9 @@ class StaffCreateForm(FlaskForm):
 
 
 class StaffEditForm(FlaskForm):
-    display_name = StringField(_l("Navn"), filters=[strip_text],
-                               validators=[DataRequired(_l("Indtast medarbejderens navn")),
-                                           Length(max=100, message=_l("Navnet må højst være 100 tegn")),
-                                           validate_name])
+    display_name = StringField(_l("Navn"), filters=[strip_text], validators=[
+        DataRequired(_l("Indtast medarbejderens navn")),
+        Length(max=100, message=_l("Navnet må højst være 100 tegn")), validate_name])
     role = RadioField(_l("Rolle"), validators=[InputRequired(_l("Vælg en rolle"))])
 
     def __init__(self, *args, **kwargs):

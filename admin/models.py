@@ -26,9 +26,9 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-# A higher rank includes the lower ones: staff at a PAS unit can also cover the front
-# desk, a chief can do everything staff can plus KPIs and reports, and an admin, who
-# can create a chief account anyway, has every right a chief has.
+# A higher rank includes the lower ones. Staff at a PAS unit can also cover the front
+# desk, and a chief can do everything staff can plus KPIs and reports. An admin has
+# every right a chief has, because an admin could create a chief account anyway.
 ROLE_RANK = {Role.FRONTDESK: 1, Role.STAFF: 2, Role.CHIEF: 3, Role.ADMIN: 4}
 
 
@@ -61,7 +61,7 @@ class Staff(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     def has_role(self, role):
-        """Whether this account's role is role or ranks above it."""
+        """Return whether this account's role is role or ranks above it."""
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
 

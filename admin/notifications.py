@@ -2,7 +2,7 @@
 
 Sent after the commit, in the citizen's language, with an apology, a link to book a
 new time and a calendar file that removes the old time. A failed send is logged with
-the booking id; the cancellation stands.
+the booking id, and the booking stays cancelled.
 """
 
 import logging

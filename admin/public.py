@@ -67,7 +67,7 @@ def _device():
     """Return the self check-in device of this browser, or abort with 403."""
     device = kiosk.get_active_device(request.cookies.get(kiosk.COOKIE_NAME))
     if device is None:
-        logger.warning("self check-in refused: no active device cookie")
+        logger.warning("self check-in rejected: no active device cookie")
         abort(403)
     return device
 

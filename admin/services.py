@@ -73,10 +73,6 @@ class CheckinResult:
     code: str | None = None
     booking: Booking | None = None
 
-    @property
-    def is_success(self):
-        return self.outcome == Outcome.CHECKED_IN
-
 
 def _local_day(instant, tz):
     return instant.astimezone(tz).date()
@@ -116,7 +112,7 @@ def check_in(raw_code, *, now, tz, window, actor_id, accept_late=False, device_i
 
     refusal = _refusal(booking, now, tz, window, accept_late)
     if refusal is not None:
-        logger.info("check-in of booking %s refused: %s", booking.id, refusal)
+        logger.info("check-in of booking %s rejected: %s", booking.id, refusal)
         return CheckinResult(refusal, code, booking)
 
     before = audit.snapshot(booking, BOOKING_TIMES)
@@ -216,7 +212,7 @@ def _busy_statuses(model):
 
 
 def unit_is_busy(unit_id):
-    """Whether a citizen called to this unit is not yet served, no-show or back in queue."""
+    """Return whether a citizen called to this unit is still called or being served."""
     for model in (Booking, WalkIn):
         busy = db.session.scalar(
             sa.select(sa.func.count()).select_from(model)
@@ -237,6 +233,8 @@ def move(kind, item_id, transition_name, *, unit_id, now, actor_id):
     model = KINDS[kind]
     transition = TRANSITIONS[transition_name]
     is_booking = model is Booking
+    # NOTE: two calls at the same unit in the same instant can both pass this check;
+    # each still calls a different citizen once, because the UPDATE below is conditional.
     if transition is CALL and unit_is_busy(unit_id):
         raise UnitBusy()
 
@@ -270,7 +268,7 @@ def move(kind, item_id, transition_name, *, unit_id, now, actor_id):
     changed = db.session.execute(sa.update(model).where(*conditions).values(**values)).rowcount
     db.session.refresh(item)
     if not changed:
-        logger.info("%s %s: %s refused, status is %s", kind, item_id, transition.name,
+        logger.info("%s %s: %s rejected, status is %s", kind, item_id, transition.name,
                     item.status)
         raise NotInExpectedState()
 

@@ -2,7 +2,7 @@
 
 A route is checked when its endpoint belongs to the staff blueprints or its path starts
 with /personale (the KPI pages live there too). Each must redirect an anonymous visitor
-to the login page, answer 403 to every role ranked below the one it requires, and let
+to the login page, return 403 to every role ranked below the one it requires, and let
 that role in. Only the routes in PUBLIC_ENDPOINTS are exempt, each for a stated reason.
 """
 

@@ -10,7 +10,7 @@ bp = Blueprint("admin", __name__, url_prefix="/personale")
 
 @bp.app_template_global()
 def has_endpoint(endpoint):
-    """Whether the application has a view for endpoint, e.g. a menu entry's target."""
+    """Return whether the application has a view for endpoint, e.g. a menu entry's target."""
     return endpoint in current_app.view_functions
 
 

@@ -48,7 +48,8 @@ def time_choices(slots, unit_id):
         if key in seen:
             continue
         seen.add(key)
-        label = f"{format_time(slot.start.astimezone(tz()))}–{format_time(slot.end.astimezone(tz()))}"
+        start, end = slot.start.astimezone(tz()), slot.end.astimezone(tz())
+        label = f"{format_time(start)}–{format_time(end)}"
         choices.append((encode_slot(slot, unit_id), label))
     return choices
 

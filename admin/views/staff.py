@@ -131,7 +131,7 @@ def own_password():
     if form.validate_on_submit() and not g.get("csrf_failed"):
         staff = current_user._get_current_object()
         if not verify_password(staff.password_hash, form.current.data):
-            logger.warning("password change of staff %s refused: wrong current password",
+            logger.warning("password change of staff %s rejected: wrong current password",
                            staff.id)
             form.current.errors.append(gettext("Den nuværende adgangskode er forkert"))
         else:
