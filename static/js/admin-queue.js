@@ -3,11 +3,15 @@
  * queue's fingerprint, and reload the page when it differs from the one the page was
  * rendered with (someone checked in, a colleague called a walk-in). The page itself is
  * rendered by the server, so a reload shows exactly what the server decided.
+ *
+ * The page also reloads after RELOAD_MINUTES, so that its buttons never carry a CSRF
+ * token older than Flask-WTF's default limit of an hour.
  */
 (function () {
   'use strict';
 
   var POLL_SECONDS = 10;
+  var RELOAD_MINUTES = 20;
 
   document.addEventListener('DOMContentLoaded', function () {
     var marker = document.querySelector('[data-queue-poll]');
@@ -16,6 +20,7 @@
     }
     var url = marker.getAttribute('data-queue-poll');
     var signature = marker.getAttribute('data-queue-signature');
+    var loadedAt = Date.now();
 
     window.setInterval(function () {
       fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
@@ -26,7 +31,8 @@
           return response.json();
         })
         .then(function (data) {
-          if (data.signature !== signature) {
+          var stale = Date.now() - loadedAt > RELOAD_MINUTES * 60 * 1000;
+          if (data.signature !== signature || stale) {
             window.location.reload();
           }
         })
