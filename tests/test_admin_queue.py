@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from admin import queries, services
-from admin.models import AuditEntry, WalkIn
+from admin.models import AuditEntry, Counter, WalkIn
 from admin_support import book, reload
 from booking.models import Status
 from pastid.extensions import db
@@ -317,3 +317,16 @@ def test_missed_booking_refused_inside_window(units, clock):
 
     with pytest.raises(services.NotInExpectedState):
         services.mark_missed_booking(booking, now=clock(), window=WINDOW, actor_id=None)
+
+
+def test_screen_names_counter_of_unit(client, units, clock):
+    pas1, _ = units
+    db.session.add(Counter(name="Skranke 5", unit_id=pas1.id))
+    registered = walk_in(local(2027, 2, 15, 9, 55))
+    services.move("walk_in", registered.id, "call", unit_id=pas1.id, now=clock(), actor_id=None)
+    db.session.commit()
+
+    data = client.get("/screen/data.json").get_json()
+
+    assert data == {"calls": [
+        {"label": "W1", "unit": "PAS 1", "counter": "Skranke 5", "time": "10.00"}]}
