@@ -68,7 +68,7 @@ class SurveyAnswer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="SET NULL"))
-    visit_date: Mapped[date] = mapped_column(sa.Date, index=True)
+    visit_date: Mapped[date] = mapped_column(sa.Date)
     channel: Mapped[str] = mapped_column(sa.String(10))
     purpose: Mapped[str] = mapped_column(sa.String(12))
     booking_overall: Mapped[int | None] = _score_column()
@@ -85,6 +85,10 @@ class SurveyAnswer(db.Model):
     ) + (
         sa.CheckConstraint("channel IN ('online', 'assisted')", name="channel_known"),
         sa.CheckConstraint(f"length(comment) <= {COMMENT_MAX_LENGTH}", name="comment_length"),
+        # The KPI queries select answers by visit day and read only the scores, so this
+        # index holds them all and a period's statistics scan one range of it.
+        sa.Index("ix_survey_answer_visit_date", "visit_date",
+                 *[question.value for question in Question]),
     )
 
 

@@ -185,58 +185,61 @@ def count_online_bookings(starts_at, ends_at):
 
 
 def series_bookings(bounds):
-    """Return per bucket: bookings not cancelled, served, no-shows, and per unit id.
+    """Return per bucket the bookings not cancelled: counts by outcome and unit, and waits.
 
-    Each item is {"bookings": n, "served": n, "no_show": n, "units": {unit_id: n}}.
+    Each item is {"bookings": n, "served": n, "no_show": n, "units": {unit_id: n},
+    "called": n, "wait_seconds": seconds waited by those called, in total}. One scan
+    gives both the counts and the waits.
     """
     bucket = bucket_index(Booking.start_at, bounds).label("bucket")
+    called = Booking.called_at.is_not(None)
     rows = db.session.execute(
         sa.select(bucket, Booking.unit_id, sa.func.count(),
                   _count_if(Booking.status == Status.SERVED),
-                  _count_if(Booking.status == Status.NO_SHOW))
+                  _count_if(Booking.status == Status.NO_SHOW), _count_if(called),
+                  sa.func.sum(sa.case((called, _booked_wait_seconds()), else_=None)))
         .where(Booking.start_at >= bounds[0], Booking.start_at < bounds[-1],
                Booking.status != Status.CANCELLED)
         .group_by(bucket, Booking.unit_id)
     ).all()
-    result = [{"bookings": 0, "served": 0, "no_show": 0, "units": {}}
-              for _ in range(len(bounds) - 1)]
-    for index, unit_id, bookings, served, no_show in rows:
+    result = [{"bookings": 0, "served": 0, "no_show": 0, "units": {}, "called": 0,
+               "wait_seconds": 0.0} for _ in range(len(bounds) - 1)]
+    for index, unit_id, bookings, served, no_show, called_count, wait_seconds in rows:
         item = result[index]
         item["bookings"] += int(bookings)
         item["served"] += int(served)
         item["no_show"] += int(no_show)
         item["units"][unit_id] = int(bookings)
+        item["called"] += int(called_count)
+        item["wait_seconds"] += float(wait_seconds or 0)
     return result
 
 
 def _booked_wait_seconds():
-    """Seconds from check-in, or the booked time if later, to the call; never negative."""
+    """Seconds from check-in, or the booked time if later, to the call; never negative.
+
+    NOTE: PostgreSQL's GREATEST skips nulls, so this is 0, not null, for a booking that
+    was never called. Callers must select only called bookings.
+    """
     ready_at = greatest(sa.func.coalesce(Booking.checked_in_at, Booking.start_at),
                         Booking.start_at)
-    seconds = seconds_between(Booking.called_at, ready_at)
-    return sa.case((seconds < 0, 0.0), else_=seconds)
+    return greatest(sa.literal(0.0), seconds_between(Booking.called_at, ready_at))
 
 
 def _walk_in_wait_seconds():
-    seconds = seconds_between(WalkIn.called_at, WalkIn.arrived_at)
-    return sa.case((seconds < 0, 0.0), else_=seconds)
+    return greatest(sa.literal(0.0), seconds_between(WalkIn.called_at, WalkIn.arrived_at))
 
 
-def series_waiting(bounds):
+def series_waiting(bounds, bookings=None):
     """Return per bucket {"booked": (n, mean seconds), "walk_in": (n, mean seconds)}.
 
-    Only citizens who were called count; the mean is None for a bucket without any.
+    Only citizens who were called count, and the mean is None for a bucket without any.
+    bookings is series_bookings(bounds) when the caller has it already.
     """
-    result = [{"booked": (0, None), "walk_in": (0, None)} for _ in range(len(bounds) - 1)]
-    booked_bucket = bucket_index(Booking.start_at, bounds).label("bucket")
-    booked = db.session.execute(
-        sa.select(booked_bucket, sa.func.count(), sa.func.avg(_booked_wait_seconds()))
-        .where(Booking.start_at >= bounds[0], Booking.start_at < bounds[-1],
-               Booking.called_at.is_not(None))
-        .group_by(booked_bucket)
-    ).all()
-    for index, count, mean in booked:
-        result[index]["booked"] = (int(count), float(mean))
+    bookings = bookings if bookings is not None else series_bookings(bounds)
+    result = [{"booked": (item["called"], item["wait_seconds"] / item["called"]
+                          if item["called"] else None), "walk_in": (0, None)}
+              for item in bookings]
 
     walk_in_bucket = bucket_index(WalkIn.arrived_at, bounds).label("bucket")
     walk_ins = db.session.execute(
@@ -254,11 +257,13 @@ def series_channels(bounds):
     """Return per bucket the served visits: {"online": n, "assisted": n, "walk_in": n}."""
     result = [{"online": 0, "assisted": 0, "walk_in": 0} for _ in range(len(bounds) - 1)]
     bucket = bucket_index(Booking.start_at, bounds).label("bucket")
+    served = Booking.status == Status.SERVED
+    # The status is tested in the sums, not in WHERE: a WHERE on status would make
+    # SQLite use the status index and look up most rows of the table one by one.
     rows = db.session.execute(
-        sa.select(bucket, _count_if(Booking.channel == Channel.ONLINE),
-                  _count_if(Booking.channel == Channel.ASSISTED))
-        .where(Booking.start_at >= bounds[0], Booking.start_at < bounds[-1],
-               Booking.status == Status.SERVED)
+        sa.select(bucket, _count_if(sa.and_(served, Booking.channel == Channel.ONLINE)),
+                  _count_if(sa.and_(served, Booking.channel == Channel.ASSISTED)))
+        .where(Booking.start_at >= bounds[0], Booking.start_at < bounds[-1])
         .group_by(bucket)
     ).all()
     for index, online, assisted in rows:

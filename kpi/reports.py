@@ -201,11 +201,13 @@ def _utc(bounds, tz):
 def weekly_series(period, tz):
     """Return the weekly figures: satisfaction, bookings, waiting times."""
     bounds = week_starts(period)
+    instants = _utc(bounds, tz)
+    bookings = queries.series_bookings(instants)
     return {
         "buckets": _buckets(bounds),
         "satisfaction": queries.series_satisfaction(bounds, Question.BOOKING_OVERALL),
-        "bookings": queries.series_bookings(_utc(bounds, tz)),
-        "waiting": queries.series_waiting(_utc(bounds, tz)),
+        "bookings": bookings,
+        "waiting": queries.series_waiting(instants, bookings),
     }
 
 

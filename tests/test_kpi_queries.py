@@ -85,8 +85,10 @@ def test_weekly_bookings_no_shows_and_units(make_unit, make_booking):
 
     weeks = queries.series_bookings(bounds)
     assert weeks[0] == {"bookings": 3, "served": 2, "no_show": 1,
-                        "units": {first.id: 2, second.id: 1}}
-    assert weeks[1] == {"bookings": 1, "served": 0, "no_show": 0, "units": {second.id: 1}}
+                        "units": {first.id: 2, second.id: 1}, "called": 0,
+                        "wait_seconds": 0.0}
+    assert weeks[1] == {"bookings": 1, "served": 0, "no_show": 0, "units": {second.id: 1},
+                        "called": 0, "wait_seconds": 0.0}
 
 
 def test_waiting_time_to_call(make_unit, make_booking):

@@ -42,7 +42,7 @@ def _create_survey_answer():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_answer'))
     )
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_survey_answer_visit_date'), ['visit_date'], unique=False)
+        batch_op.create_index('ix_survey_answer_visit_date', ['visit_date', *QUESTIONS], unique=False)
 
 
 def _create_agreement_and_goals():
@@ -188,7 +188,14 @@ def _create_entered_figures():
     )
 
 
+def _create_booking_kpi_index():
+    # A covering index for the dashboard's aggregates over bookings; see booking.models.
+    with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.create_index('ix_booking_kpi', ['start_at', 'status', 'channel', 'unit_id', 'checked_in_at', 'called_at'], unique=False)
+
+
 def upgrade():
+    _create_booking_kpi_index()
     _create_survey_answer()
     _create_agreement_and_goals()
     _create_citizen_survey_tables()
@@ -196,6 +203,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.drop_index('ix_booking_kpi')
     with op.batch_alter_table('development_talk', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_development_talk_agreement_id'))
     with op.batch_alter_table('efficiency_effect', schema=None) as batch_op:
@@ -203,7 +212,7 @@ def downgrade():
     with op.batch_alter_table('goal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_goal_agreement_id'))
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_answer_visit_date'))
+        batch_op.drop_index('ix_survey_answer_visit_date')
     for table in ('budget_actual', 'wellbeing_result', 'development_talk', 'employee',
                   'efficiency_effect', 'focus_area', 'survey_round', 'goal', 'agreement',
                   'survey_answer'):
