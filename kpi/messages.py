@@ -84,8 +84,8 @@ RULE_TEXTS = {
     GoalRule.ONLINE_BOOKING: _l(
         "Ikke opfyldt, hvis løsningen ingen tidsbestillinger online har i perioden. Ellers "
         "tæller andelen af besvarelser med 4 eller 5 på spørgsmålet om samlet tilfredshed "
-        "med at bestille tid online: mindst 90 % er opfyldt, mindst 80 % er delvist "
-        "opfyldt, ellers ikke opfyldt. Uden besvarelser er målet ikke målt."),
+        "med at bestille tid online. Opfyldt ved mindst 90 %, delvist opfyldt ved mindst "
+        "80 %, ellers ikke opfyldt. Uden besvarelser er målet ikke målt."),
     GoalRule.CITIZEN_SURVEY: _l(
         "De to målinger er tilfredshedsmålingens besvarelser i hver målings periode. For "
         "hvert indsatsområde sammenlignes andelen af tilfredse med en ensidet test for to "

@@ -218,3 +218,14 @@ def test_expiry_defaults_to_valid_days(client, make_unit, make_booking, clock):
 def test_unknown_link_is_not_found(client, make_unit, make_booking, clock):
     served_booking(make_unit, make_booking, clock)
     assert client.get("/undersoegelse/not-a-real-token").status_code == 404
+
+
+def test_survey_speaks_the_booking_language(client, make_unit, make_booking, clock):
+    served_booking(make_unit, make_booking, clock, language="en")
+
+    text = client.get(URL).get_data(as_text=True)
+
+    assert '<html lang="en">' in text
+    assert "Overall, how satisfied are you with booking a time online?" in text
+    assert "Very dissatisfied" in text
+    assert "Do not write your name, CPR number" in text
