@@ -16,7 +16,7 @@ from kpi.formatting import format_number
 WIDTH = 640
 HEIGHT = 260
 LEFT = 56
-RIGHT = 64
+RIGHT = 112
 TOP = 16
 BOTTOM = 44
 MAX_X_LABELS = 13
@@ -71,11 +71,22 @@ def _open(chart_id, title, description):
     ]
 
 
+def axis_ticks(y_max):
+    """Return the y-axis tick values from 0 to y_max, a result of nice_maximum.
+
+    A maximum of 2 times a power of ten gets 4 steps (0.5 apart), every other one 5.
+    """
+    leading = y_max / 10 ** math.floor(math.log10(y_max))
+    steps = 4 if leading == 2 else 5
+    return [y_max * step / steps for step in range(steps + 1)]
+
+
 def _y_axis(y_max, unit, lang):
     parts = []
-    decimals = 0 if y_max >= 5 else 1
-    for step in range(5):
-        value = y_max * step / 4
+    ticks = axis_ticks(y_max)
+    # Enough decimals to tell the ticks apart: 0 for steps of 1 or more, 1 for 0.5.
+    decimals = max(0, -math.floor(math.log10(ticks[1])))
+    for value in ticks:
         y = _y(value, y_max)
         parts.append(f'<line class="kpi-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
                      f'y1="{_number(y)}" y2="{_number(y)}"/>')
