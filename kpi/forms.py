@@ -143,9 +143,6 @@ def _date_field(label, required=False, message=None):
     return DateField(label, format=DATE_FORMATS, validators=validators)
 
 
-DATE_HINT = _l("Skriv datoen som dd.mm.åååå, fx 15.03.2027.")
-
-
 class PeriodForm(FlaskForm):
     """The dashboard's and reports' period: read from the query string (GET)."""
 

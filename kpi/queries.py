@@ -143,11 +143,6 @@ def score_distributions(first_day, last_day, questions=tuple(Question)):
     return result
 
 
-def count_answers(first_day, last_day):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(SurveyAnswer)
-                             .where(*_answers_between(first_day, last_day)))
-
-
 def list_comments(first_day, last_day, limit=200):
     """Return (visit_date, unit name, comment) of the newest comments in the period."""
     return db.session.execute(

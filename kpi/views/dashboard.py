@@ -211,11 +211,6 @@ def export_xlsx():
 
 
 @bp.app_template_global()
-def kpi_status_label(status):
-    return messages.status_label(status)
-
-
-@bp.app_template_global()
 def kpi_export_title(name):
     titles = {"maal": gettext("Mål og status"), "besvarelser": gettext("Besvarelser"),
               "tidsbestillinger": gettext("Tidsbestillinger"), "uden-tid": gettext("Uden tid"),

@@ -3,7 +3,7 @@
 from kpi import messages
 from kpi.evaluation import Status
 from kpi.formatting import (
-    MISSING, format_kroner, format_number, format_percent, format_percent_value,
+    MISSING, format_kroner, format_number, format_percent_value,
 )
 from kpi.views import bp
 from kpi.views.common import language
@@ -30,11 +30,6 @@ def kpi_share(fraction, decimals=1):
 @bp.app_template_filter("kpi_date")
 def kpi_date(value):
     return value.strftime("%d.%m.%Y") if value else MISSING
-
-
-@bp.app_template_global()
-def kpi_percent(numerator, denominator, decimals=1):
-    return format_percent(numerator, denominator, decimals, language())
 
 
 @bp.app_template_global()
@@ -72,18 +67,8 @@ def kpi_question_label(question):
 
 
 @bp.app_template_global()
-def kpi_score_label(score):
-    return messages.SCORE_LABELS[score]
-
-
-@bp.app_template_global()
 def kpi_rule_text(rule):
     return messages.RULE_TEXTS[rule]
-
-
-@bp.app_template_global()
-def kpi_interval(interval):
-    return messages.format_interval(interval, language())
 
 
 @bp.app_template_global()
