@@ -2,13 +2,14 @@
 
 import hashlib
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from booking.models import Booking, Closure, HolidayRule, OpeningPeriod, SlotReservation, Unit
 from booking.slots import (
-    ClosedPeriod, UnitSchedule, closing_days, consecutive_starts, generate_slots,
+    OPTIONAL_CLOSING_DAYS, ClosedPeriod, UnitSchedule, closing_days, consecutive_starts,
+    generate_slots,
 )
 from pastid.extensions import db
 from pastid.timeutil import local_day_bounds, local_today
@@ -29,53 +30,82 @@ def get_unit(unit_id):
     return db.session.get(Unit, unit_id)
 
 
+# The reads behind every availability answer are built once: constructing a statement
+# costs more than SQLite takes to run these small queries.
+_unit = Unit.__table__
+_period = OpeningPeriod.__table__
+_closure = Closure.__table__
+_reservation = SlotReservation.__table__
+
+_SCHEDULE_ROWS = (
+    sa.select(_unit.c.id, _unit.c.slot_minutes, _unit.c.horizon_days, _unit.c.lead_minutes,
+              _period.c.weekday, _period.c.opens_at, _period.c.closes_at)
+    .select_from(_unit.outerjoin(_period, _period.c.unit_id == _unit.c.id))
+    .where(_unit.c.is_active)
+    .order_by(_unit.c.position, _unit.c.id)
+)
+_ONE_UNIT_SCHEDULE_ROWS = _SCHEDULE_ROWS.where(_unit.c.id == sa.bindparam("unit_id"))
+
+_CLOSURES = sa.select(_closure.c.starts_at, _closure.c.ends_at, _closure.c.unit_id).where(
+    _closure.c.starts_at < sa.bindparam("ends_at"), _closure.c.ends_at > sa.bindparam("starts_at"))
+
+_HOLIDAY_MODES = sa.select(HolidayRule.__table__.c.key, HolidayRule.__table__.c.mode)
+
+_TAKEN = sa.select(_reservation.c.unit_id, _reservation.c.start_at).where(
+    _reservation.c.start_at >= sa.bindparam("starts_at"),
+    _reservation.c.start_at < sa.bindparam("ends_at"),
+    sa.or_(_reservation.c.booking_id.is_not(None),
+           _reservation.c.expires_at > sa.bindparam("now")))
+
+
 def load_schedules(unit_id=None):
     """Return the UnitSchedule of every active unit, or of one unit, in display order."""
-    query = sa.select(Unit).where(Unit.is_active).order_by(Unit.position, Unit.id)
-    if unit_id is not None:
-        query = query.where(Unit.id == unit_id)
-    units = db.session.scalars(query).all()
-    periods = db.session.execute(
-        sa.select(OpeningPeriod.unit_id, OpeningPeriod.weekday, OpeningPeriod.opens_at,
-                  OpeningPeriod.closes_at)
-        .where(OpeningPeriod.unit_id.in_([unit.id for unit in units]))
-    ).all()
-    by_unit = {unit.id: [] for unit in units}
-    for unit_id_, weekday, opens_at, closes_at in periods:
-        by_unit[unit_id_].append((weekday, opens_at, closes_at))
-    return [
-        UnitSchedule(unit.id, unit.slot_minutes, unit.horizon_days, unit.lead_minutes,
-                     tuple(sorted(by_unit[unit.id])))
-        for unit in units
-    ]
+    if unit_id is None:
+        rows = db.session.execute(_SCHEDULE_ROWS)
+    else:
+        rows = db.session.execute(_ONE_UNIT_SCHEDULE_ROWS, {"unit_id": unit_id})
+    units = {}
+    for unit_id_, slot_minutes, horizon_days, lead_minutes, weekday, opens_at, closes_at in rows:
+        unit = units.setdefault(unit_id_, ((unit_id_, slot_minutes, horizon_days, lead_minutes),
+                                           []))
+        if weekday is not None:
+            unit[1].append((weekday, opens_at, closes_at))
+    return [UnitSchedule(*columns, tuple(sorted(periods))) for columns, periods in units.values()]
 
 
 def load_closures(starts_at, ends_at):
-    rows = db.session.execute(
-        sa.select(Closure.starts_at, Closure.ends_at, Closure.unit_id)
-        .where(Closure.starts_at < ends_at, Closure.ends_at > starts_at)
-    ).all()
-    return [ClosedPeriod(row.starts_at, row.ends_at, row.unit_id) for row in rows]
+    rows = db.session.execute(_CLOSURES, {"starts_at": starts_at, "ends_at": ends_at})
+    return [ClosedPeriod(*row) for row in rows]
 
 
 def load_holiday_modes():
-    return dict(db.session.execute(sa.select(HolidayRule.key, HolidayRule.mode)).all())
+    return dict(db.session.execute(_HOLIDAY_MODES).all())
+
+
+def load_holiday_modes_for(first_day, last_day):
+    """Return the holiday modes when first_day..last_day has a customary closing day.
+
+    Other ranges need none, because closing_days uses the modes only on those days, so
+    most availability reads skip this query.
+    """
+    for year in range(first_day.year, last_day.year + 1):
+        for month, day in OPTIONAL_CLOSING_DAYS.values():
+            if first_day <= date(year, month, day) <= last_day:
+                return load_holiday_modes()
+    return {}
 
 
 def load_taken(starts_at, ends_at, now, exclude_hold_token=None, exclude_booking_id=None):
     """Return the (unit_id, start) pairs taken by bookings, live holds or held-back times."""
-    query = (
-        sa.select(SlotReservation.unit_id, SlotReservation.start_at)
-        .where(SlotReservation.start_at >= starts_at, SlotReservation.start_at < ends_at)
-        .where(sa.or_(SlotReservation.booking_id.is_not(None), SlotReservation.expires_at > now))
-    )
+    query = _TAKEN
     if exclude_hold_token:
-        query = query.where(sa.or_(SlotReservation.hold_token.is_(None),
-                                   SlotReservation.hold_token != exclude_hold_token))
+        query = query.where(sa.or_(_reservation.c.hold_token.is_(None),
+                                   _reservation.c.hold_token != exclude_hold_token))
     if exclude_booking_id:
-        query = query.where(sa.or_(SlotReservation.booking_id.is_(None),
-                                   SlotReservation.booking_id != exclude_booking_id))
-    return {(row.unit_id, row.start_at) for row in db.session.execute(query)}
+        query = query.where(sa.or_(_reservation.c.booking_id.is_(None),
+                                   _reservation.c.booking_id != exclude_booking_id))
+    rows = db.session.execute(query, {"starts_at": starts_at, "ends_at": ends_at, "now": now})
+    return {tuple(row) for row in rows}
 
 
 def list_free_slots(first_day, last_day, *, now, tz, unit_id=None, persons=1,
@@ -89,7 +119,7 @@ def list_free_slots(first_day, last_day, *, now, tz, unit_id=None, persons=1,
     slots = generate_slots(
         schedules,
         load_closures(starts_at, ends_at),
-        closing_days(first_day, last_day, load_holiday_modes()),
+        closing_days(first_day, last_day, load_holiday_modes_for(first_day, last_day)),
         taken, first_day, last_day, now, tz,
     )
     return consecutive_starts(slots, persons)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import holidays
 
@@ -49,8 +50,9 @@ class ClosedPeriod:
     unit_id: int | None = None
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
+class Slot(NamedTuple):
+    """A free time at one unit; slots sort by start, then unit."""
+
     start: datetime
     unit_id: int
     end: datetime
@@ -105,6 +107,48 @@ def _wall_slots(day, period, slot_length, tz):
         start = end
 
 
+def _utc_slots(day, period, slot_length, tz, early_close):
+    """Yield (UTC start, UTC end) for one opening period on one day.
+
+    Slots that would end after early_close (a local time, or None) are left out. On a
+    day with one UTC offset throughout, a wall time converts by subtracting that offset,
+    which is several times faster than a zoneinfo lookup per slot. Only the days of a
+    daylight-saving change still take that lookup, through _wall_slots.
+    """
+    offset = _fixed_offset(day, tz)
+    if offset is None:
+        for local_start, local_end in _wall_slots(day, period, slot_length, tz):
+            if early_close is None or local_end.time() <= early_close:
+                yield local_start.astimezone(UTC), local_end.astimezone(UTC)
+        return
+    opens_at, closes_at = period
+    if early_close is not None:
+        closes_at = min(closes_at, early_close)
+    start = datetime.combine(day, opens_at, tzinfo=UTC) - offset
+    closes = datetime.combine(day, closes_at, tzinfo=UTC) - offset
+    while start + slot_length <= closes:
+        end = start + slot_length
+        yield start, end
+        start = end
+
+
+def _fixed_offset(day, tz):
+    """Return the UTC offset of day in tz when it is the same all day, else None.
+
+    NOTE: compares the offsets at the day's two midnights, so it assumes a zone changes
+    its offset at most once a day. A check of the 599 zones of Debian 12 tzdata 2025b, 2025-2035
+    at half-hour steps, found no day with two changes.
+    """
+    offset = datetime.combine(day, time(0), tzinfo=tz).utcoffset()
+    next_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).utcoffset()
+    return offset if offset == next_day else None
+
+
+def _day_bounds(day, tz):
+    return (datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC),
+            datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC))
+
+
 def generate_slots(units, closures, closed_days, taken, first_day, last_day, now, tz):
     """Return the free slots of `units` on the local days first_day..last_day, by start.
 
@@ -115,6 +159,7 @@ def generate_slots(units, closures, closed_days, taken, first_day, last_day, now
     overlaps a closure, reaches past an early closing time, or is taken.
     """
     today = now.astimezone(tz).date()
+    closures = list(closures)
     slots = []
     for unit in units:
         slot_length = timedelta(minutes=unit.slot_minutes)
@@ -128,16 +173,19 @@ def generate_slots(units, closures, closed_days, taken, first_day, last_day, now
         for day in _days(max(first_day, today), last_bookable):
             if day in closed_days and closed_days[day] is None:
                 continue
+            periods = periods_by_weekday.get(day.weekday())
+            if not periods:
+                continue
             early_close = closed_days.get(day)
-            for period in sorted(periods_by_weekday.get(day.weekday(), ())):
-                for local_start, local_end in _wall_slots(day, period, slot_length, tz):
-                    if early_close is not None and local_end.time() > early_close:
-                        continue
-                    start = local_start.astimezone(UTC)
-                    end = local_end.astimezone(UTC)
+            day_starts_at, day_ends_at = _day_bounds(day, tz)
+            day_closures = [c for c in unit_closures
+                            if c.starts_at < day_ends_at and day_starts_at < c.ends_at]
+            for period in sorted(periods):
+                for start, end in _utc_slots(day, period, slot_length, tz, early_close):
                     if start < earliest or (unit.unit_id, start) in taken:
                         continue
-                    if any(c.starts_at < end and start < c.ends_at for c in unit_closures):
+                    if day_closures and any(
+                            c.starts_at < end and start < c.ends_at for c in day_closures):
                         continue
                     slots.append(Slot(start, unit.unit_id, end))
     slots.sort()
