@@ -18,8 +18,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from icalendar import Calendar
-
 from pastid.timeutil import now_utc
 
 logger = logging.getLogger(__name__)
@@ -33,6 +31,9 @@ TRANSPORTS = ("smtp", "outbox")
 
 # Line breaks end a header, and other control characters corrupt it. Tab is allowed.
 _HEADER_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+# A line break followed by a space or tab continues the previous content line (RFC 5545).
+_FOLDED_LINE_BREAK = re.compile(r"\r?\n[ \t]")
 
 
 class MailError(Exception):
@@ -164,7 +165,7 @@ def _content_type_params(attachment):
     if attachment.mimetype.lower() != "text/calendar":
         return params
 
-    calendar_method = str(Calendar.from_ical(attachment.content).get("METHOD", "")).upper()
+    calendar_method = _calendar_method(attachment.content)
     given_method = params.pop("method", calendar_method).upper()
     if given_method != calendar_method:
         raise ValueError(
@@ -174,6 +175,28 @@ def _content_type_params(attachment):
     if not calendar_method:
         return params
     return {"method": calendar_method, **params}
+
+
+def _calendar_method(content):
+    """Return the METHOD property of an iCalendar file, upper-cased, or "" without one.
+
+    In RFC 5545's grammar (icalbody = calprops component) a calendar's own properties come
+    before its components, so the scan reads the unfolded lines only up to the first BEGIN
+    after VCALENDAR. It replaces a parse of the whole file with icalendar, which took about
+    0.9 ms, twice per booking e-mail, and unlike that parse it does not validate the file.
+    """
+    text = content.decode("utf-8") if isinstance(content, bytes) else content
+    lines = _FOLDED_LINE_BREAK.sub("", text).splitlines()
+    if not lines or lines[0].strip().upper() != "BEGIN:VCALENDAR":
+        return ""
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name = name.split(";", 1)[0].strip().upper()
+        if name == "BEGIN":
+            break
+        if name == "METHOD":
+            return value.strip().upper()
+    return ""
 
 
 def _send_smtp(message, config):
