@@ -44,8 +44,12 @@ run: install assets translations
 test: install assets translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks under gunicorn on SQLite and on the PostgreSQL server at 127.0.0.1:5432 (database
+# `bench`, dropped and created again). Needs wrk (Debian: apt-get install -y wrk); rate
+# limits count in Redis at 127.0.0.1:6379 when it responds. BENCH_ARGS passes options on.
 bench: install assets translations
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor translations/*/LC_MESSAGES/*.mo

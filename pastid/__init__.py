@@ -47,6 +47,10 @@ def create_app(overrides=None):
     templating.register(app)
     cli.register(app)
     _init_features(app)
+    if app.config["BENCH_ENDPOINTS"]:
+        from pastid import bench
+
+        app.register_blueprint(bench.bp)
     return app
 
 

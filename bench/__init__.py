@@ -1,0 +1,1 @@
+"""Benchmarks of Pastid under gunicorn: `make bench` runs bench/run.py."""
