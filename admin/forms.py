@@ -15,7 +15,7 @@ from wtforms.validators import (
 
 from admin.labels import PURPOSE_LABELS, ROLE_LABELS
 from admin.models import Role
-from booking.forms import normalize_phone, strip_text, validate_name
+from booking.forms import TimeForm, normalize_phone, strip_text, validate_name
 from booking.models import MAX_PERSONS, HolidayMode, Purpose
 from booking.slots import OPTIONAL_CLOSING_DAYS
 
@@ -155,17 +155,9 @@ class AssistedDetailsForm(FlaskForm):
         return valid
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(TimeForm):
     slot = RadioField(_l("Ny tid"), validate_choice=False,
                       validators=[InputRequired(_l("Vælg et tidspunkt"))])
-
-    def __init__(self, *args, choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.slot.choices = [SelectChoice(value, label) for value, label in choices]
-
-    def validate_slot(self, field):
-        if field.data not in {choice.value for choice in self.slot.choices}:
-            raise ValidationError(_l("Vælg et af de viste tidspunkter"))
 
 
 class UnitForm(FlaskForm):

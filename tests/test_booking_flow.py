@@ -1,6 +1,5 @@
 """The citizen's booking flow through the Flask test client, with mail to a real SMTP server."""
 
-import email.policy
 import re
 import time
 from datetime import timedelta

@@ -1,7 +1,7 @@
 """Booking services on a real database: holds, bookings, reschedule, cancel, races."""
 
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
