@@ -371,6 +371,27 @@ def _analyze():
         db.session.commit()
 
 
+def _run_seeder(seeder, notes, attempts=3):
+    """Run a demo seeder, again after a unique-constraint failure, which it rolls back.
+
+    NOTE: kpi.seed.seed_demo_kpi draws a random code for each of its thousands of demo
+    bookings without checking for duplicates, so it fails now and then (birthday odds of
+    a few percent late in the year). A second run draws new codes.
+    """
+    from pastid.extensions import db
+
+    for attempt in range(1, attempts + 1):
+        try:
+            seeder()
+            return
+        except sa.exc.IntegrityError as error:
+            db.session.rollback()
+            notes.append(f"demo seeder {seeder.__module__}.{seeder.__name__} failed on a "
+                         f"unique constraint (attempt {attempt}): {error.orig}".splitlines()[0])
+            if attempt == attempts:
+                raise
+
+
 def seed(app, seed_value=1):
     """Seed the data set into app's database and return a DataSet; run in an app context.
 
@@ -384,7 +405,7 @@ def seed(app, seed_value=1):
 
     notes = []
     for seeder in app.extensions["pastid.seeders"]:
-        seeder()
+        _run_seeder(seeder, notes)
     tz = zone(app.config["TIMEZONE"])
     now = now_utc()
     rng = random.Random(seed_value)

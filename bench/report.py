@@ -1,6 +1,7 @@
 """Turn the figures of bench/run.py into the Markdown that docs/benchmarks.md records."""
 
 import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -126,11 +127,15 @@ def backend_section(label, data, timings, results, extras):
     return "\n".join(lines)
 
 
-def render(backends, args, uname):
+def uname():
+    return subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip()
+
+
+def render(backends, args):
     header = [
         f"## Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"- Machine: {os.cpu_count()} cores, {cpu_model()}; `{' '.join(uname)}`",
+        f"- Machine: {os.cpu_count()} cores, {cpu_model()}; `{uname()}`",
         f"- Command: `.venv/bin/python bench/run.py --backends {args.backends} "
         f"--seconds {args.seconds} --connections {args.connections} "
         f"--workers {args.workers}`",

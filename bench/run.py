@@ -22,7 +22,6 @@ the end unless --keep is given.
 
 import argparse
 import os
-import platform
 import secrets
 import shutil
 import sys
@@ -247,7 +246,7 @@ def main(argv=None):
             log(f"kept scratch files in {scratch}")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
-    print(report.render(backends, args, platform.uname()))
+    print(report.render(backends, args))
     return 0
 
 
