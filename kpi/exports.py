@@ -18,7 +18,6 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from openpyxl import Workbook
 
 from admin.models import WalkIn
 from booking.models import Booking, Unit
@@ -97,6 +96,8 @@ def xlsx_cell(value, tz):
 
 def xlsx_bytes(sheets, tz):
     """Return an XLSX workbook of sheets: (title, header, rows) with rows an iterable."""
+    from openpyxl import Workbook  # only export requests pay for loading openpyxl
+
     workbook = Workbook(write_only=True)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
