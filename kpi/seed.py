@@ -130,12 +130,25 @@ def _visit_times(rng, start, minutes):
     return checked_in, called, served
 
 
-def _booking_row(rng, slot, minutes, visible_until):
+def _unused_code(used_codes):
+    """Draw a booking code that is in neither the database nor this run's rows.
+
+    Thousands of demo bookings are inserted in bulk, where a duplicate among about 887
+    million codes is likely enough (5 % at 10,000 codes) to break the seed.
+    """
+    code = new_code()
+    while code in used_codes:
+        code = new_code()
+    used_codes.add(code)
+    return code
+
+
+def _booking_row(rng, slot, minutes, visible_until, used_codes):
     """Return the column values of one past booking for slot."""
     roll = rng.random()
     purpose = rng.choices(("own", "child", "household"), (0.7, 0.25, 0.05))[0]
     row = {
-        "code": new_code(), "unit_id": slot.unit_id, "start_at": slot.start, "end_at": slot.end,
+        "code": _unused_code(used_codes), "unit_id": slot.unit_id, "start_at": slot.start, "end_at": slot.end,
         "persons": 1, "purpose": purpose, "language": "da" if rng.random() < 0.9 else "en",
         "channel": "assisted" if rng.random() < ASSISTED_SHARE else "online",
         "created_at": slot.start - timedelta(days=rng.randint(1, 30)),
@@ -176,13 +189,14 @@ def _weights(day, first_round_end):
             for question in Question}
 
 
-def _seed_day(rng, day, tz, first_round_end, visible_until):
+def _seed_day(rng, day, tz, first_round_end, visible_until, used_codes):
     """Insert one past day's bookings, slot rows, walk-ins and survey answers."""
     taken = _taken_slots(day, tz)
     slots = [slot for slot in _day_slots(day, tz)
              if rng.random() < BOOKED_SHARE and (slot.unit_id, slot.start) not in taken]
     minutes = {unit.id: unit.slot_minutes for unit in db.session.scalars(sa.select(Unit))}
-    rows = [_booking_row(rng, slot, minutes[slot.unit_id], visible_until) for slot in slots]
+    rows = [_booking_row(rng, slot, minutes[slot.unit_id], visible_until, used_codes)
+            for slot in slots]
     if rows:
         ids = db.session.scalars(
             sa.insert(Booking).returning(Booking.id, sort_by_parameter_order=True), rows).all()
@@ -249,8 +263,9 @@ def _seed_live_data(agreement, today, tz):
     first_round_end = first[1] if first else date(agreement.year, 1, 1)
     visible_until = local_midnight(today - timedelta(days=30), tz)
     bookings = answers = 0
+    used_codes = set(db.session.scalars(sa.select(Booking.code)))
     for day in _past_days(agreement.year, today):
-        booked, answered = _seed_day(rng, day, tz, first_round_end, visible_until)
+        booked, answered = _seed_day(rng, day, tz, first_round_end, visible_until, used_codes)
         bookings += booked
         answers += answered
     lines.append(f"KPI demo data {agreement.year}: {bookings} past bookings, "
