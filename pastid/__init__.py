@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,9 +20,18 @@ def select_locale():
     return language if language in LANGUAGES else "da"
 
 
+class Pastid(Flask):
+    def log_exception(self, exc_info):
+        """Log an unhandled exception without the secret token some paths carry."""
+        from pastid.errors import redact_path
+
+        self.logger.error("Exception on %s [%s]", redact_path(request.path), request.method,
+                          exc_info=exc_info)
+
+
 def create_app(overrides=None):
     """Create the application; overrides win over environment and defaults (for tests)."""
-    app = Flask(
+    app = Pastid(
         "pastid",
         root_path=str(ROOT),
         instance_path=str(ROOT / "instance"),

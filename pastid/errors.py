@@ -1,6 +1,7 @@
 """Error pages in the citizen's language, and the expired-form handling for CSRF failures."""
 
 import logging
+import re
 
 from flask import g, jsonify, render_template, request
 from flask_babel import gettext
@@ -8,6 +9,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
+
+# Paths whose last part is a secret: the manage link and the survey link.
+SECRET_PATH = re.compile(r"^/(min-tid|undersoegelse)/[^/]+")
+
+
+def redact_path(path):
+    """Return the path with a manage or survey token replaced by '<token>'."""
+    return SECRET_PATH.sub(r"/\1/<token>", path)
 
 # Views that can show their form again after an expired CSRF token, keyed by endpoint.
 _RESHOWABLE = set()

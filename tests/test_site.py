@@ -86,3 +86,28 @@ def test_danish_404_page(client):
 
     assert response.status_code == 404
     assert "Siden findes ikke" in response.get_data(as_text=True)
+
+
+def test_unhandled_error_log_hides_manage_token(app, client, monkeypatch, caplog):
+    def explode(token):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(app.view_functions, "booking.manage", explode)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+
+    response = client.get("/min-tid/hemmelig-token-123")
+
+    assert response.status_code == 500
+    assert "Exception on /min-tid/<token> [GET]" in caplog.text
+    assert "hemmelig-token-123" not in caplog.text
+
+
+def test_rate_limits_survive_a_redis_outage(make_app):
+    # Nothing listens on port 1: every storage call fails.
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1",
+                   RATELIMIT_MANAGE="2 per minute")
+    client = app.test_client()
+
+    statuses = [client.get(f"/min-tid/guess-{n}").status_code for n in range(3)]
+
+    assert statuses == [404, 404, 429]
