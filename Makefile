@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run serve test install assets translations migrate-check bench clean
+.PHONY: run test install assets translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,12 +42,15 @@ run: install assets translations
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install assets translations
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks under gunicorn on SQLite and on the PostgreSQL server at 127.0.0.1:5432 (database
-# `bench`, dropped and created again). Needs wrk (Debian: apt-get install -y wrk); rate
+# `bench`, dropped and created again). Needs wrk, installed from Debian when run as root; rate
 # limits count in Redis at 127.0.0.1:6379 when it responds. BENCH_ARGS passes options on.
 bench: install assets translations
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk" >&2; exit 1; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
