@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext
 
 from booking.calendar import CalendarEvent, build_calendar
 from booking.codes import format_code
+from pastid.extensions import db
 from pastid.mail import Attachment, MailError
 from pastid.notifications.messages import render_email, send_email
 from pastid.timeutil import format_local, now_utc, zone
@@ -58,6 +59,20 @@ def _when(booking):
     return format_local(booking.start_at, zone(current_app.config["TIMEZONE"]), booking.language)
 
 
+def _end_read_transaction():
+    """End the transaction that loading the booking for the message opened.
+
+    The mails here go out after the caller's commit, and reading the booking again
+    starts a new transaction. On SQLite that transaction holds the write lock for the
+    rest of a POST request, which would keep every other booking waiting while the SMTP
+    server answers. Nothing may be pending, so committing only ends the read.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("booking e-mails are sent after the commit, not before it")
+    session.commit()
+
+
 def _send(booking, subject, template, method, token, **context):
     if not booking.email:
         return
@@ -70,6 +85,7 @@ def _send(booking, subject, template, method, token, **context):
     try:
         message = render_email(template, language=booking.language, to=booking.email,
                                subject=subject, context=context, attachments=[attachment])
+        _end_read_transaction()
         send_email(message)
     except (MailError, ValueError):
         logger.exception("e-mail %s for booking %s failed", template, booking.id)

@@ -12,6 +12,7 @@ Usage:
         server.stop()
 """
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -46,9 +47,10 @@ class _EphemeralPortController(Controller):
 
 
 class _CollectingHandler:
-    def __init__(self, server, refused_recipients):
+    def __init__(self, server, refused_recipients, delay):
         self._server = server
         self._refused_recipients = refused_recipients
+        self._delay = delay
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self._refused_recipients:
@@ -57,6 +59,8 @@ class _CollectingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self._delay:
+            await asyncio.sleep(self._delay)
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         login = session.auth_data.login.decode() if session.authenticated else None
         received = ReceivedEnvelope(envelope.mail_from, tuple(envelope.rcpt_tos), login)
@@ -70,10 +74,11 @@ class SMTPTestServer:
     With credentials=(user, password) the server offers AUTH LOGIN and PLAIN on the
     plain connection and accepts only that pair. A client may still send without
     logging in, so one server covers both paths. RCPT TO for an address in
-    refused_recipients gets a 550 reply. STARTTLS is not offered.
+    refused_recipients gets a 550 reply. STARTTLS is not offered. With delay, the server
+    waits that many seconds before it answers each message's data, as a slow relay does.
     """
 
-    def __init__(self, credentials=None, refused_recipients=()):
+    def __init__(self, credentials=None, refused_recipients=(), delay=0):
         self.messages = []
         self.envelopes = []
         self._condition = threading.Condition()
@@ -84,7 +89,7 @@ class SMTPTestServer:
             # required without TLS, and pytest turns that warning into an error.
             options = {"auth_require_tls": False, "authenticator": self._authenticator}
         self._credentials = credentials
-        handler = _CollectingHandler(self, frozenset(refused_recipients))
+        handler = _CollectingHandler(self, frozenset(refused_recipients), delay)
         # server_hostname spares aiosmtpd a socket.getfqdn() lookup for its greeting.
         self._controller = _EphemeralPortController(
             handler, hostname=HOST, port=0, server_hostname="localhost", **options

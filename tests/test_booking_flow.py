@@ -499,3 +499,49 @@ def test_citizens_racing_for_one_time(app, make_unit, clock):
     assert outcomes.count("held") == 1
     assert outcomes.count("taken") == count - 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SlotReservation)) == 1
+
+
+@pytest.mark.slow
+def test_slow_mail_relay_does_not_hold_up_other_bookings(app, make_unit, clock, monkeypatch):
+    """The confirmation goes out while no database lock is held, even on SQLite."""
+    import threading
+
+    from smtp_server import SMTPTestServer
+
+    relay = SMTPTestServer(delay=3)
+    relay.start()
+    monkeypatch.setitem(app.config, "MAIL_TRANSPORT", "smtp")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", relay.port)
+    make_unit()
+    first, second = app.test_client(), app.test_client()
+    book_through_flow_until_details(first)
+    page = first.get("/bestil/oplysninger")
+    first.post("/bestil/oplysninger", data={
+        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
+        "phone": "", "consent": "y"})
+    confirm_page = first.get("/bestil/bekraeft")
+    payload = solve_altcha(first)
+    page = second.get("/bestil")
+    second.post("/bestil", data={"csrf_token": csrf_token(page), "purpose": "own",
+                                 "unit": "any"})
+    time_page = second.get("/bestil/tid?dato=2027-04-05")
+
+    def confirm():
+        with app.app_context():
+            first.post("/bestil/bekraeft", data={"csrf_token": csrf_token(confirm_page),
+                                                 "altcha": payload})
+
+    sender = threading.Thread(target=confirm)
+    sender.start()
+    time.sleep(1)  # the first booking is now waiting for the relay's answer
+    started = time.monotonic()
+    response = second.post("/bestil/tid?dato=2027-04-05", data={
+        "csrf_token": csrf_token(time_page), "slot": slot_value(local(2027, 4, 5, 10, 0))})
+    elapsed = time.monotonic() - started
+    sender.join()
+    relay.stop()
+
+    assert response.status_code == 302
+    assert elapsed < 1.5
+    assert len(relay.messages) == 1
