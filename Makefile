@@ -30,10 +30,13 @@ assets: static/vendor/.copied
 
 translations: install
 	$(BIN)/pybabel compile --domain messages --directory translations
+	$(BIN)/pybabel compile --domain wtforms --directory translations
 
-# Serve the app with demo data on SQLite (instance/pastid.sqlite3) at 127.0.0.1:$(PORT).
+# Serve the app with demo data on SQLite (instance/pastid.sqlite3) at 127.0.0.1:$(PORT);
+# links in e-mails point there too unless PUBLIC_URL says otherwise.
 # The scheduler (reminders, surveys, no-shows, retention) runs beside the web server and
 # stops with it: Ctrl-C ends the shell through `exit 130`, which runs the EXIT trap.
+run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install assets translations
 	$(FLASK) db upgrade
 	$(FLASK) seed demo

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,9 +15,15 @@ LANGUAGES = ("da", "en")
 
 
 def select_locale():
-    """Return the citizen's chosen language; Danish unless English was chosen."""
-    language = session.get("lang")
-    return language if language in LANGUAGES else "da"
+    """Return the language chosen with the switch, else the page's own, else Danish.
+
+    A page about one booking (its manage link) sets g.page_language to the language the
+    citizen booked in, so a link opened in another browser keeps that language.
+    """
+    for language in (session.get("lang"), g.get("page_language")):
+        if language in LANGUAGES:
+            return language
+    return "da"
 
 
 class Pastid(Flask):
@@ -75,8 +81,21 @@ def _init_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
+    _use_danish_wtforms_messages()
     limiter.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
+
+
+def _use_danish_wtforms_messages():
+    """Let Flask-WTF find the Danish catalog of WTForms' own messages in translations/.
+
+    WTForms ships no Danish catalog, so a field's built-in message such as "Not a valid
+    choice." would reach Danish pages in English. Flask-WTF 1.3 loads the "wtforms"
+    domain from the folder that flask_wtf.i18n.messages_path() returns.
+    """
+    import flask_wtf.i18n
+
+    flask_wtf.i18n.messages_path = lambda: str(ROOT / "translations")
 
 
 def _init_features(app):

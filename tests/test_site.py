@@ -111,3 +111,15 @@ def test_rate_limits_survive_a_redis_outage(make_app):
     statuses = [client.get(f"/min-tid/guess-{n}").status_code for n in range(3)]
 
     assert statuses == [404, 404, 429]
+
+
+def test_builtin_form_messages_are_danish(client, make_unit, clock):
+    make_unit()
+    page = client.get("/bestil")
+
+    response = client.post("/bestil", data={"csrf_token": csrf_token(page), "purpose": "xyz",
+                                            "unit": "any"})
+
+    html = response.get_data(as_text=True)
+    assert "Vælg en af mulighederne." in html
+    assert "Not a valid choice" not in html
