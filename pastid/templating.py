@@ -34,6 +34,12 @@ def register(app):
     def local_date_iso(instant):
         return instant.astimezone(local_zone()).date().isoformat()
 
+    @app.template_filter("upper_first")
+    def upper_first(text):
+        """Upper-case the first letter only; Jinja's capitalize lower-cases the rest,
+        which turns 'Monday 7 December' into 'Monday 7 december'."""
+        return text[:1].upper() + text[1:]
+
     @app.template_filter("short_date")
     def short_date(value):
         return timeutil.format_short_date(value)

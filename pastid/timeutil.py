@@ -62,11 +62,27 @@ def local_day_bounds(day, tz):
 
 
 def _language(lang):
+    """Return "en" or "da"; None means the language of the current request, if any."""
+    if lang is None:
+        lang = _request_language()
     return "en" if lang == "en" else "da"
 
 
-def format_day(value, lang="da"):
-    """Format a date as 'mandag den 29. marts 2027' or 'Monday 29 March 2027'."""
+def _request_language():
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    if not has_request_context():
+        return "da"
+    locale = get_locale()
+    return locale.language if locale else "da"
+
+
+def format_day(value, lang=None):
+    """Format a date as 'mandag den 29. marts 2027' or 'Monday 29 March 2027'.
+
+    Without lang, the current request's language is used, and Danish outside a request.
+    """
     day = value if type(value) is date else value.date()
     lang = _language(lang)
     weekday = WEEKDAYS[lang][day.weekday()]
@@ -76,13 +92,13 @@ def format_day(value, lang="da"):
     return f"{weekday} {day.day} {month} {day.year}"
 
 
-def format_time(value, lang="da"):
+def format_time(value, lang=None):
     """Format a local time as '10.15' (Danish) or '10:15' (English)."""
     separator = ":" if _language(lang) == "en" else "."
     return f"{value.hour:02d}{separator}{value.minute:02d}"
 
 
-def format_local(instant, tz, lang="da"):
+def format_local(instant, tz, lang=None):
     """Format an instant in local time: 'mandag den 29. marts 2027 kl. 10.15'."""
     local = instant.astimezone(tz)
     if _language(lang) == "en":
