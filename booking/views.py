@@ -4,6 +4,7 @@ import logging
 import secrets
 from datetime import date, datetime, timedelta
 
+import phonenumbers
 import segno
 from flask import (
     Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect,
@@ -17,12 +18,22 @@ from booking.forms import ActionForm, ConfirmForm, DetailsForm, PurposeForm, Tim
 from booking.models import Booking, Status
 from pastid.errors import reshow_on_csrf_error
 from pastid.extensions import db, limiter
-from pastid.timeutil import now_utc, zone
+from pastid.timeutil import format_time, now_utc, zone
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("booking", __name__)
 bp.add_app_template_filter(format_code, "booking_code")
+
+
+@bp.app_template_filter("phone")
+def format_phone(number):
+    """Format an E.164 number for reading: '+45 20 12 34 56'."""
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 FLOW = "booking_flow"
 STEPS = 5
@@ -73,6 +84,11 @@ def _parse_day(raw):
         return None
 
 
+def _flash_invalid_day():
+    if request.values.get("dato"):
+        flash(gettext("Datoen i adressen er ugyldig. Vælg en dag på listen."), "warning")
+
+
 def encode_slot(slot, unit_id):
     """Return the form value of a slot choice, e.g. 'any|2027-04-05T09:00:00+02:00'."""
     start = slot.start.astimezone(_tz()).isoformat()
@@ -97,7 +113,9 @@ def _time_choices(slots, unit_id):
         if key in seen:
             continue
         seen.add(key)
-        label = f"{slot.start.astimezone(tz):%H.%M}–{slot.end.astimezone(tz):%H.%M}"
+        language = _language()
+        label = (f"{format_time(slot.start.astimezone(tz), language)}–"
+                 f"{format_time(slot.end.astimezone(tz), language)}")
         choices.append((encode_slot(slot, unit_id), label))
     return choices
 
@@ -176,6 +194,7 @@ def time():
         return response
     chosen_day = _parse_day(request.values.get("dato"))
     if chosen_day is None:
+        _flash_invalid_day()
         return redirect(url_for("booking.day"))
 
     slots = _slots_for_day(flow, chosen_day)
@@ -244,12 +263,38 @@ def details():
         return redirect(url_for("booking.day"))
 
     form = DetailsForm(data=flow.get("details"))
-    if form.validate_on_submit() and not g.get("csrf_failed"):
+    if form.validate_on_submit() and not g.get("csrf_failed") and _within_limits(form):
         _save_flow(details={"name": form.name.data, "email": form.email.data,
                             "phone": form.phone.data, "consent": True})
         return redirect(url_for("booking.review"))
     return render_template("booking/details.html", form=form, step=4, steps=STEPS,
-                           hold=hold, unit=queries.get_unit(hold["unit_id"]))
+                           hold=hold, unit=queries.get_unit(hold["unit_id"]), now=now_utc())
+
+
+def _within_limits(form):
+    """Tell the citizen now, not after the last step, that they already have a booking.
+
+    The booking itself checks again, because another booking can be made meanwhile.
+    """
+    contact = services.ContactDetails(name=form.name.data, email=form.email.data,
+                                      phone=form.phone.data)
+    try:
+        services.check_booking_limits(contact, now=now_utc(), settings=_settings())
+    except services.BookingLimitReached as refusal:
+        field = form.email if refusal.field == "email" else form.phone
+        field.errors = [*field.errors, LIMIT_MESSAGES[refusal.field]()]
+        return False
+    return True
+
+
+LIMIT_MESSAGES = {
+    "email": lambda: gettext("Der er allerede bestilt en tid med denne e-mailadresse. "
+                             "Brug linket i din bekræftelse, hvis du vil flytte eller aflyse "
+                             "den."),
+    "phone": lambda: gettext("Der er allerede bestilt en tid med dette mobilnummer. "
+                             "Brug linket i din bekræftelse, hvis du vil flytte eller aflyse "
+                             "den."),
+}
 
 
 # Step 5: review and confirm, with the proof of work.
@@ -275,7 +320,7 @@ def review():
         else:
             return _confirm_booking(flow, hold)
     return render_template("booking/review.html", form=form, step=5, steps=STEPS, flow=flow,
-                           hold=hold, unit=queries.get_unit(hold["unit_id"]),
+                           hold=hold, unit=queries.get_unit(hold["unit_id"]), now=now_utc(),
                            altcha_error=error)
 
 
@@ -314,7 +359,7 @@ def _render_taken(flow, start, unit_id):
     logger.info("held time lost; %s alternatives offered", len(alternatives))
     form = TimeForm(formdata=None, choices=_time_choices(alternatives, unit_id))
     return render_template("booking/taken.html", form=form, alternatives=alternatives,
-                           unit_id=unit_id), 409
+                           unit_id=unit_id, details_saved=bool(flow.get("details"))), 409
 
 
 @bp.post("/bestil/alternativ")
@@ -378,7 +423,12 @@ def _load_managed(token):
     booking = queries.get_booking_by_token(token)
     if booking is None:
         logger.warning("unknown manage link opened")
-        abort(404)
+        page = render_template(
+            "errors/error.html", status=404, title=gettext("Linket virker ikke"),
+            message=gettext("Linket til din tid er ugyldigt eller forældet. Brug linket i den "
+                            "nyeste e-mail om din tid, eller ring til os."))
+        abort(make_response(page, 404))
+    g.page_language = booking.language
     return booking
 
 
@@ -460,6 +510,7 @@ def reschedule_time(token):
         return redirect(url_for("booking.manage", token=token))
     chosen_day = _parse_day(request.values.get("dato"))
     if chosen_day is None:
+        _flash_invalid_day()
         return redirect(url_for("booking.reschedule_day", token=token))
 
     flow = _reschedule_flow(booking)

@@ -249,16 +249,40 @@ def test_lost_hold_offers_nearest_alternatives(client, make_unit, clock):
     assert starts == [START, local(2027, 4, 5, 9, 15)]
 
 
-def test_second_booking_with_same_email_is_refused(client, make_unit, clock):
+def test_second_booking_with_same_email_is_refused_early(client, make_unit, clock):
     make_unit()
     book_through_flow(client, START)
+    other = client.application.test_client()
+    book_through_flow_until_details(other, local(2027, 4, 6, 9, 0))
+    page = other.get("/bestil/oplysninger")
 
-    response = book_through_flow(client.application.test_client(), local(2027, 4, 6, 9, 0),
-                                 email="AASE@example.com", phone="")
+    response = other.post("/bestil/oplysninger", data={
+        "csrf_token": csrf_token(page), "name": "Åse Øby", "email": "AASE@example.com",
+        "phone": "", "consent": "y"})
+
+    assert response.status_code == 200
+    assert "Der er allerede bestilt en tid med denne e-mailadresse" in text_of(response)
+    assert other.get("/bestil/bekraeft").status_code == 302
+
+
+def test_limit_reached_between_details_and_confirm(client, make_unit, clock):
+    make_unit()
+    book_through_flow_until_details(client)
+    page = client.get("/bestil/oplysninger")
+    client.post("/bestil/oplysninger", data={
+        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
+        "phone": "", "consent": "y"})
+    services.create_booking(services.SlotChoice(local(2027, 4, 6, 9, 0), 1), "own",
+                            services.ContactDetails("Bo", "bo@example.com", None),
+                            now=clock(), tz=CPH, settings=services.BookingSettings())
+    db.session.commit()
+    page = client.get("/bestil/bekraeft")
+
+    response = client.post("/bestil/bekraeft", data={
+        "csrf_token": csrf_token(page), "altcha": solve_altcha(client)})
 
     assert response.status_code == 409
     assert "Du har allerede en tid" in text_of(response)
-
 
 def test_household_takes_consecutive_slots(client, make_unit, clock):
     make_unit()
@@ -328,7 +352,7 @@ def test_unknown_manage_link_is_danish_404(client):
     response = client.get("/min-tid/ukendt-link-123")
 
     assert response.status_code == 404
-    assert "Siden findes ikke" in text_of(response)
+    assert "Linket virker ikke" in text_of(response)
 
 
 def test_cancel_needs_post_and_sends_cancel(client, make_unit, clock, smtp):
@@ -545,3 +569,32 @@ def test_slow_mail_relay_does_not_hold_up_other_bookings(app, make_unit, clock, 
     assert response.status_code == 302
     assert elapsed < 1.5
     assert len(relay.messages) == 1
+
+
+def test_lapsed_hold_is_announced(client, make_unit, clock):
+    make_unit()
+    book_through_flow_until_details(client)
+
+    fresh = text_of(client.get("/bestil/oplysninger"))
+    clock.advance(minutes=11)
+    late = text_of(client.get("/bestil/oplysninger"))
+
+    assert "Vi holder tiden mandag den 5. april 2027 kl. 09.00 til dig til kl. 10.10." in fresh
+    assert "<p class=\"alert-text\" data-countdown-expired hidden>" in fresh
+    assert "Vi holder ikke længere tiden mandag den 5. april 2027 kl. 09.00 til dig." in late
+    assert "<p class=\"alert-text\" data-countdown-running hidden>" in late
+
+
+def test_manage_link_opens_in_booking_language(client, make_unit, clock, smtp):
+    make_unit()
+    page = client.get("/")
+    client.post("/sprog", data={"csrf_token": csrf_token(page), "lang": "en", "next": "/"})
+    book_through_flow(client, START)
+    smtp.wait_for(1)
+    token = manage_token_from(smtp.messages[0])
+
+    fresh_browser = client.application.test_client()
+    html = text_of(fresh_browser.get(f"/min-tid/{token}"))
+
+    assert '<html lang="en">' in html
+    assert "Monday 5 April 2027 at 09:00" in html

@@ -56,7 +56,8 @@
   /*
    * Update every [data-countdown-until] element once a second. The attribute contains an
    * ISO 8601 instant, and the remaining time is written into its [data-countdown-text]
-   * child. At zero the element gets the class countdown-expired and the updates stop.
+   * child. At zero the element gets the class countdown-expired, its [data-countdown-running]
+   * parts are hidden and its [data-countdown-expired] parts shown, and the updates stop.
    */
   function startCountdowns() {
     var language = (document.documentElement.lang || 'da').slice(0, 2);
@@ -82,6 +83,13 @@
         countdown.text.textContent = formatRemaining(remaining, language);
         if (remaining === 0) {
           countdown.element.classList.add('countdown-expired');
+          // Swap the running text for the element's [data-countdown-expired] notice.
+          countdown.element.querySelectorAll('[data-countdown-running]').forEach(function (part) {
+            part.hidden = true;
+          });
+          countdown.element.querySelectorAll('[data-countdown-expired]').forEach(function (part) {
+            part.hidden = false;
+          });
           return false;
         }
         return true;
