@@ -87,9 +87,21 @@ def _ensure_agreement(year, title):
         preamble=agreement_2010.PREAMBLE, budget_text=agreement_2010.BUDGET_TEXT,
         salary_budget=agreement_2010.SALARY_BUDGET,
         operating_budget=agreement_2010.OPERATING_BUDGET)
-    agreement.goals = [Goal(**fields) for fields in agreement_2010.GOALS]
+    agreement.goals = [Goal(**_goal_for_year(fields, year)) for fields in agreement_2010.GOALS]
     db.session.add(agreement)
     return agreement
+
+
+def _goal_for_year(fields, year):
+    """Return a 2010 goal's fields with the year in its title, deadline and follow-up
+    times moved to year; the longer texts stay as written in 2010."""
+    if year == agreement_2010.YEAR:
+        return fields
+    moved = dict(fields)
+    for key in ("title", "deadline", "follow_up_times"):
+        if moved.get(key):
+            moved[key] = moved[key].replace(str(agreement_2010.YEAR), str(year))
+    return moved
 
 
 # Live figures of the current year ------------------------------------------------------
