@@ -7,6 +7,7 @@ from flask import g, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ def _wants_json():
 
 def _error_page(status, title, message):
     if _wants_json():
-        return jsonify(error=message), status
+        # The JSON API speaks English to programs, as its validation errors do.
+        return jsonify(error=HTTP_STATUS_CODES.get(status, "Error")), status
     return render_template("errors/error.html", status=status, title=title,
                            message=message), status
 
@@ -68,7 +70,8 @@ def register(app):
     @app.errorhandler(403)
     def forbidden(error):
         return _error_page(403, gettext("Ingen adgang"), gettext(
-            "Du har ikke adgang til denne side."))
+            "Din konto har ikke adgang til denne side. Spørg en administrator, hvis du skal "
+            "bruge den."))
 
     @app.errorhandler(404)
     def not_found(error):

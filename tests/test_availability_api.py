@@ -95,3 +95,10 @@ def test_ninety_two_days_is_allowed(client, make_unit, clock):
     response = client.get("/api/v1/availability?from=2027-01-01&to=2027-04-02")
 
     assert response.status_code == 200
+
+
+def test_unknown_api_path_answers_json_in_english(client):
+    response = client.get("/api/v1/nothing-here")
+
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "Not Found"}
