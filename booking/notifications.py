@@ -5,6 +5,8 @@ id and does not undo the booking: the receipt page shows everything the mail hol
 """
 
 import logging
+from dataclasses import dataclass
+from email.message import EmailMessage
 from email.utils import parseaddr
 
 from flask import current_app, url_for
@@ -62,10 +64,11 @@ def _when(booking):
 def _end_read_transaction():
     """End the transaction that loading the booking for the message opened.
 
-    The mails here go out after the caller's commit, and reading the booking again
-    starts a new transaction. On SQLite that transaction holds the write lock for the
-    rest of a POST request, which would keep every other booking waiting while the SMTP
-    server answers. Nothing may be pending, so committing only ends the read.
+    send_confirmation and send_cancellation run after the caller's commit, and reading
+    the booking again starts a new transaction. On SQLite that transaction holds the
+    write lock for the rest of a POST request, which would keep every other booking
+    waiting while the SMTP server answers. Nothing may be pending, so committing only
+    ends the read.
     """
     session = db.session()
     if session.new or session.dirty or session.deleted:
@@ -73,9 +76,19 @@ def _end_read_transaction():
     session.commit()
 
 
-def _send(booking, subject, template, method, token, **context):
+@dataclass(frozen=True)
+class BookingMail:
+    """A built e-mail about one booking, ready to send once the booking is committed."""
+
+    booking_id: int
+    kind: str
+    message: EmailMessage
+
+
+def _build(booking, subject, kind, method, token, **context):
+    """Return the BookingMail, or None when the booking has no e-mail or it cannot be built."""
     if not booking.email:
-        return
+        return None
     context.update(booking=booking, when=_when(booking), code=format_code(booking.code),
                    manage_url=manage_url(token) if token else None,
                    book_again_url=book_again_url())
@@ -83,28 +96,52 @@ def _send(booking, subject, template, method, token, **context):
         filename=f"pastid-{booking.code}.ics", content=calendar_bytes(booking, token, method),
         mimetype="text/calendar", params={"method": method, "charset": "utf-8"})
     try:
-        message = render_email(template, language=booking.language, to=booking.email,
+        message = render_email(kind, language=booking.language, to=booking.email,
                                subject=subject, context=context, attachments=[attachment])
-        _end_read_transaction()
-        send_email(message)
-    except (MailError, ValueError):
-        logger.exception("e-mail %s for booking %s failed", template, booking.id)
+    except ValueError:
+        logger.exception("e-mail %s for booking %s could not be built", kind, booking.id)
+        return None
+    return BookingMail(booking.id, kind, message)
+
+
+def send(mail):
+    """Send a built mail; a failure is logged with the booking id, not raised."""
+    if mail is None:
         return
-    logger.info("e-mail %s for booking %s sent", template, booking.id)
+    try:
+        send_email(mail.message)
+    except MailError:
+        logger.exception("e-mail %s for booking %s failed", mail.kind, mail.booking_id)
+        return
+    logger.info("e-mail %s for booking %s sent", mail.kind, mail.booking_id)
 
 
-def send_confirmation(booking, token, rescheduled=False):
-    """Send the confirmation (or, after a reschedule, the update) with the calendar file."""
+def confirmation_mail(booking, token, rescheduled=False):
+    """Build the confirmation (or, after a reschedule, the update) with the calendar file."""
     with force_locale(booking.language):
         if rescheduled:
             subject = gettext("Din tid til pas er flyttet: %(when)s", when=_when(booking))
         else:
             subject = gettext("Bekræftelse af din tid til pas: %(when)s", when=_when(booking))
-    _send(booking, subject, "confirmation", "PUBLISH", token, rescheduled=rescheduled)
+    return _build(booking, subject, "confirmation", "PUBLISH", token, rescheduled=rescheduled)
+
+
+def cancellation_mail(booking):
+    """Build the cancellation with a calendar file that removes the event."""
+    with force_locale(booking.language):
+        subject = gettext("Din tid til pas er aflyst: %(when)s", when=_when(booking))
+    return _build(booking, subject, "cancellation", "CANCEL", None)
+
+
+def send_confirmation(booking, token, rescheduled=False):
+    """Build and send the confirmation after the caller has committed the booking."""
+    mail = confirmation_mail(booking, token, rescheduled)
+    _end_read_transaction()
+    send(mail)
 
 
 def send_cancellation(booking):
-    """Send the cancellation with a calendar file that removes the event."""
-    with force_locale(booking.language):
-        subject = gettext("Din tid til pas er aflyst: %(when)s", when=_when(booking))
-    _send(booking, subject, "cancellation", "CANCEL", None)
+    """Build and send the cancellation after the caller has committed it."""
+    mail = cancellation_mail(booking)
+    _end_read_transaction()
+    send(mail)

@@ -343,11 +343,15 @@ def _confirm_booking(flow, hold):
     except services.BookingLimitReached as refusal:
         db.session.rollback()
         return render_template("booking/limit.html", field=refusal.field), 409
+    # Build the mail while the booking is loaded: reading it again after the commit would
+    # take SQLite's write lock for the rest of the request, SMTP send included.
+    mail = notifications.confirmation_mail(booking, token)
+    booking_id = booking.id
     db.session.commit()
 
-    notifications.send_confirmation(booking, token)
+    notifications.send(mail)
     session.pop(FLOW, None)
-    session["receipt"] = {"booking_id": booking.id, "token": token}
+    session["receipt"] = {"booking_id": booking_id, "token": token}
     return redirect(url_for("booking.receipt"), code=303)
 
 
@@ -477,8 +481,9 @@ def cancel(token):
         except services.BookingNotChangeable:
             db.session.rollback()
             return redirect(url_for("booking.manage", token=token))
+        mail = notifications.cancellation_mail(booking)
         db.session.commit()
-        notifications.send_cancellation(booking)
+        notifications.send(mail)
         flash(gettext("Din tid er aflyst. Du får en bekræftelse på e-mail."), "success")
         return redirect(url_for("booking.manage", token=token), code=303)
     return render_template("booking/cancel.html", form=form, booking=booking, token=token)
@@ -554,9 +559,10 @@ def reschedule_confirm(token):
         except services.BookingNotChangeable:
             db.session.rollback()
             return redirect(url_for("booking.manage", token=token))
+        mail = notifications.confirmation_mail(booking, token, rescheduled=True)
         db.session.commit()
         session.pop("reschedule", None)
-        notifications.send_confirmation(booking, token, rescheduled=True)
+        notifications.send(mail)
         flash(gettext("Din tid er flyttet. Du får en ny bekræftelse på e-mail."), "success")
         return redirect(url_for("booking.manage", token=token), code=303)
     end = start + timedelta(minutes=booking.unit.slot_minutes * booking.persons)
