@@ -103,6 +103,14 @@ def test_details_errors_are_listed_and_input_kept(client, make_unit, clock):
     assert 'href="#name"' in html
 
 
+def submit_details(client, *, name, email, phone=""):
+    """Fill in and send the details step; return the response."""
+    page = client.get("/bestil/oplysninger")
+    return client.post("/bestil/oplysninger", data={
+        "csrf_token": csrf_token(page), "name": name, "email": email, "phone": phone,
+        "consent": "y"})
+
+
 def book_through_flow_until_details(client, start=START):
     page = client.get("/bestil")
     client.post("/bestil", data={"csrf_token": csrf_token(page), "purpose": "own",
@@ -156,10 +164,7 @@ def test_expired_csrf_token_on_confirm_makes_no_booking(app, client, make_unit, 
                                                         monkeypatch):
     make_unit()
     book_through_flow_until_details(client)
-    page = client.get("/bestil/oplysninger")
-    client.post("/bestil/oplysninger", data={
-        "csrf_token": csrf_token(page), "name": "Bo Hansen", "email": "bo@example.com",
-        "phone": "", "consent": "y"})
+    submit_details(client, name="Bo Hansen", email="bo@example.com")
 
     response = client.post("/bestil/bekraeft", data={
         "csrf_token": "forged", "altcha": solve_altcha(client)})
@@ -173,10 +178,7 @@ def test_expired_csrf_token_on_confirm_makes_no_booking(app, client, make_unit, 
 def test_missing_proof_of_work_is_refused(client, make_unit, clock):
     make_unit()
     book_through_flow_until_details(client)
-    page = client.get("/bestil/oplysninger")
-    client.post("/bestil/oplysninger", data={
-        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
-        "phone": "", "consent": "y"})
+    submit_details(client, name="Bo", email="bo@example.com")
     page = client.get("/bestil/bekraeft")
 
     response = client.post("/bestil/bekraeft", data={"csrf_token": csrf_token(page),
@@ -190,10 +192,7 @@ def test_missing_proof_of_work_is_refused(client, make_unit, clock):
 def test_proof_of_work_is_accepted_once(client, make_unit, clock):
     make_unit()
     book_through_flow_until_details(client)
-    page = client.get("/bestil/oplysninger")
-    client.post("/bestil/oplysninger", data={
-        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
-        "phone": "", "consent": "y"})
+    submit_details(client, name="Bo", email="bo@example.com")
     payload = solve_altcha(client)
     page = client.get("/bestil/bekraeft")
     first = client.post("/bestil/bekraeft", data={"csrf_token": csrf_token(page),
@@ -202,10 +201,7 @@ def test_proof_of_work_is_accepted_once(client, make_unit, clock):
 
     other = client.application.test_client()
     book_through_flow_until_details(other, local(2027, 4, 5, 10, 0))
-    page = other.get("/bestil/oplysninger")
-    other.post("/bestil/oplysninger", data={
-        "csrf_token": csrf_token(page), "name": "Eva", "email": "eva@example.com",
-        "phone": "", "consent": "y"})
+    submit_details(other, name="Eva", email="eva@example.com")
     page = other.get("/bestil/bekraeft")
     replay = other.post("/bestil/bekraeft", data={"csrf_token": csrf_token(page),
                                                   "altcha": payload})
@@ -218,10 +214,7 @@ def test_proof_of_work_is_accepted_once(client, make_unit, clock):
 def test_lost_hold_offers_nearest_alternatives(client, make_unit, clock):
     make_unit()
     book_through_flow_until_details(client)
-    page = client.get("/bestil/oplysninger")
-    client.post("/bestil/oplysninger", data={
-        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
-        "phone": "", "consent": "y"})
+    submit_details(client, name="Bo", email="bo@example.com")
     clock.advance(minutes=11)
     services.create_booking(services.SlotChoice(START, 1), "own",
                             services.ContactDetails("Eva", "eva@example.com", None),
@@ -268,10 +261,7 @@ def test_second_booking_with_same_email_is_refused_early(client, make_unit, cloc
 def test_limit_reached_between_details_and_confirm(client, make_unit, clock):
     make_unit()
     book_through_flow_until_details(client)
-    page = client.get("/bestil/oplysninger")
-    client.post("/bestil/oplysninger", data={
-        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
-        "phone": "", "consent": "y"})
+    submit_details(client, name="Bo", email="bo@example.com")
     services.create_booking(services.SlotChoice(local(2027, 4, 6, 9, 0), 1), "own",
                             services.ContactDetails("Bo", "bo@example.com", None),
                             now=clock(), tz=CPH, settings=services.BookingSettings())
@@ -453,10 +443,7 @@ def test_failure_mid_booking_leaves_nothing_half_written(app, client, make_unit,
                                                          monkeypatch):
     make_unit()
     book_through_flow_until_details(client)
-    page = client.get("/bestil/oplysninger")
-    client.post("/bestil/oplysninger", data={
-        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
-        "phone": "", "consent": "y"})
+    submit_details(client, name="Bo", email="bo@example.com")
     real_create = services.create_booking
 
     def create_then_crash(*args, **kwargs):
@@ -540,10 +527,7 @@ def test_slow_mail_relay_does_not_hold_up_other_bookings(app, make_unit, clock, 
     make_unit()
     first, second = app.test_client(), app.test_client()
     book_through_flow_until_details(first)
-    page = first.get("/bestil/oplysninger")
-    first.post("/bestil/oplysninger", data={
-        "csrf_token": csrf_token(page), "name": "Bo", "email": "bo@example.com",
-        "phone": "", "consent": "y"})
+    submit_details(first, name="Bo", email="bo@example.com")
     confirm_page = first.get("/bestil/bekraeft")
     payload = solve_altcha(first)
     page = second.get("/bestil")
