@@ -14,6 +14,7 @@ def axe_violations(page):
     page.evaluate is not subject to the page's Content-Security-Policy, unlike an added
     script tag, so axe runs on the page exactly as citizens get it.
     """
+    page.wait_for_load_state()
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
     result = page.evaluate(
