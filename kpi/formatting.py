@@ -136,5 +136,7 @@ def month_label(bucket, lang="da", short=False):
     """Label a month bucket: 'februar 2027', or 'feb.' when short."""
     name = MONTHS["en" if lang == "en" else "da"][bucket.first_day.month - 1]
     if short:
-        return name[:3] + ("" if lang == "en" else ".")
+        # Danish marks a shortened month with a full stop, but "maj" is the whole word.
+        shortened = name[:3]
+        return shortened if lang == "en" or shortened == name else shortened + "."
     return f"{name} {bucket.first_day.year}"

@@ -1,13 +1,15 @@
 """Display rounding and number formats: half up, shares that add up, Danish separators."""
 
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 
 import pytest
 
 from kpi.formatting import (
     format_kroner, format_number, format_p_value, format_percent, format_percent_value,
-    largest_remainder, percent, round_half_up,
+    largest_remainder, month_label, percent, round_half_up,
 )
 
 
@@ -76,3 +78,10 @@ def test_format_kroner_and_p_value():
     assert format_p_value(0.0004) == "< 0,001"
     assert format_p_value(0.0125) == "0,013"
     assert format_p_value(None) == "–"
+
+
+def test_short_month_labels():
+    labels = [month_label(SimpleNamespace(first_day=date(2027, month, 1)), "da", short=True)
+              for month in (1, 5, 12)]
+
+    assert labels == ["jan.", "maj", "dec."]
